@@ -1,0 +1,1 @@
+"""outbound-scheduler: switches Genesys Outbound Campaign Groups on and off on Schedules."""

@@ -1,0 +1,55 @@
+"""The operator's settings: one model, one environment prefix, checked at start-up.
+
+Every field can be set as `OUTBOUND_SCHEDULER_<FIELD>`; nested values such as
+the OCS endpoints are JSON, e.g.
+`OUTBOUND_SCHEDULER_OCS_ENDPOINTS='{"default": {"url": "http://ocs:8090"}}'`.
+"""
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field, HttpUrl, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "OUTBOUND_SCHEDULER_"
+
+
+class OcsEndpoint(BaseModel):
+    """One Outbound Contact Server that CampaignGroups name in `spec.ocs`."""
+
+    url: HttpUrl = Field(description="Base URL of OCS's HTTP port, e.g. http://ocs-east:8090.")
+    timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for one answer.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    ocs_endpoints: dict[str, OcsEndpoint] = Field(
+        default_factory=dict,
+        description="Named OCS endpoints; a CampaignGroup's spec.ocs picks one (default: "
+        '"default").',
+    )
+    namespaces: list[str] = Field(
+        default_factory=list, description="Namespaces to watch; empty means all of them."
+    )
+    catch_up_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="How late after a window opened a start is still made, e.g. after "
+        "the operator was down; later openings are adopted if running, else Missed.",
+    )
+    retry_seconds: float = Field(
+        default=10, gt=0, description="Wait before retrying a failed OCS command."
+    )
+    workers: int = Field(default=64, ge=1, description="Schedules reconciled at the same time.")
+    log_format: str = Field(default="plain", description='"plain" or "json".')
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in ("plain", "json"):
+            raise ValueError('log_format must be "plain" or "json"')
+        return value
+
+    @property
+    def catch_up(self) -> timedelta:
+        return timedelta(seconds=self.catch_up_seconds)
