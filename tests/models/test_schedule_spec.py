@@ -29,12 +29,15 @@ def test_design_example_is_accepted():
             "timeZone": "Europe/London",
             "weekly": {"days": ["Monday", "Tuesday", "Wednesday", "Thursday"], "at": "09:00"},
             "end": {"at": "17:00"},
-            "campaignGroups": [{"name": "ivr-blast-east", "action": "Start", "dialingMode": "Power"}],
+            "campaignGroups": [
+                {"name": "ivr-blast-east", "action": "Start", "dialingMode": "Power"}
+            ],
         },
     )
     assert parsed.zone.key == "Europe/London"
     assert parsed.campaign_groups[0].dialing_mode == "Power"
-    assert parsed.weekly is not None and len(parsed.weekly.days) == 4
+    assert parsed.weekly is not None
+    assert len(parsed.weekly.days) == 4
 
 
 def test_time_zone_defaults_to_utc():
@@ -66,5 +69,6 @@ def test_refusals_name_the_field(fields, named):
 def test_duration_reads_go_style():
     """end.after takes Go-style durations such as 1h30m."""
     parsed = parse_spec(ScheduleSpec, spec(end={"after": "1h30m"}))
-    assert parsed.end is not None and parsed.end.length is not None
+    assert parsed.end is not None
+    assert parsed.end.length is not None
     assert parsed.end.length.total_seconds() == 5400

@@ -1,0 +1,1 @@
+"""The `outbound-scheduler` command: run the operator, a local dev environment, the simulator."""

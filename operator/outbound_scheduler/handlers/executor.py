@@ -1,0 +1,71 @@
+"""Carries out the planner's commands against OCS and reports what came of each.
+
+Commands for one Campaign Group run one at a time (two Schedules may share a
+group); commands for different groups run concurrently. OCS errors become
+outcomes to record and retry, never exceptions that lose a run.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from outbound_scheduler import ocs
+from outbound_scheduler.planning import Command, CommandKind, Outcome
+from outbound_scheduler.planning.decide import GroupId
+from outbound_scheduler.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class Executor:
+    def __init__(self, settings: Settings) -> None:
+        self._dialects = {
+            name: ocs.GenesysHttpDialect(str(endpoint.url), timeout=endpoint.timeout)
+            for name, endpoint in settings.ocs_endpoints.items()
+        }
+        self._locks: defaultdict[GroupId, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def close(self) -> None:
+        for dialect in self._dialects.values():
+            await dialect.close()
+
+    async def run_all(self, commands: tuple[Command, ...]) -> list[Outcome]:
+        return list(await asyncio.gather(*(self.run(command) for command in commands)))
+
+    async def run(self, command: Command) -> Outcome:
+        dialect = self._dialects.get(command.ocs)
+        if dialect is None:
+            error = f"no OCS endpoint named {command.ocs!r} in the operator settings"
+            return Outcome(command, now(), error=error)
+        async with self._locks[(command.ocs, command.dbid)]:
+            try:
+                return await self._carry_out(dialect, command)
+            except ocs.OcsError as error:
+                logger.warning("ocs command failed: run=%s %s", command.run_id, error)
+                return Outcome(command, now(), error=str(error))
+
+    async def _carry_out(self, dialect: ocs.OcsDialect, command: Command) -> Outcome:
+        if command.kind is CommandKind.RELEASE:
+            return Outcome(command, now())
+        if command.kind is CommandKind.STOP:
+            result = await ocs.ensure_stopped(dialect, command.dbid)
+            return Outcome(command, now(), ocs_state=result.state)
+        if command.kind is CommandKind.ADOPT:
+            status = await dialect.get_status(command.dbid)
+            return Outcome(
+                command, now(), ocs_state=status.state, adopted=status.dialing,
+                missed=not status.dialing,
+            )  # fmt: skip
+        optimization = None
+        if command.optimization is not None:
+            optimization = ocs.Optimization(
+                str(command.optimization.method), command.optimization.goal
+            )
+        mode = str(command.dialing_mode) if command.dialing_mode else "Predict"
+        result = await ocs.ensure_running(dialect, command.dbid, mode, optimization)
+        return Outcome(command, now(), ocs_state=result.state, adopted=result.adopted)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

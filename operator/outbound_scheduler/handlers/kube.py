@@ -1,0 +1,161 @@
+"""Calls to the Kubernetes API that the operator makes itself: lists, status patches, Events.
+
+Kopf watches and logs in; the operator's own writes happen outside Kopf's
+handler cycle (a run starts when its window opens, not when an object
+changes), so they go through this small client, built from the same
+credentials Kopf logged in with.
+"""
+
+import asyncio
+import base64
+import contextlib
+import logging
+import ssl
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import kopf
+
+from outbound_scheduler.models.crd import GROUP, VERSION
+
+logger = logging.getLogger(__name__)
+EVENT_SOURCE = "outbound-scheduler"
+RETRIES = 8
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    kind: str
+    plural: str
+    namespace: str
+    name: str
+    uid: str
+
+    @property
+    def path(self) -> str:
+        return f"/apis/{GROUP}/{VERSION}/namespaces/{self.namespace}/{self.plural}/{self.name}"
+
+
+def ssl_context(info: kopf.ConnectionInfo) -> ssl.SSLContext | bool:
+    if info.insecure:
+        return False
+    context = ssl.create_default_context(cafile=info.ca_path and str(info.ca_path))
+    if info.ca_data:
+        context.load_verify_locations(cadata=base64.b64decode(info.ca_data).decode())
+    certificate, key = info.certificate_path, info.private_key_path
+    with contextlib.ExitStack() as stack:
+        if info.certificate_data and info.private_key_data:
+            certificate = _temp_pem(stack, info.certificate_data)
+            key = _temp_pem(stack, info.private_key_data)
+        if certificate:
+            context.load_cert_chain(str(certificate), key and str(key))
+    return context
+
+
+def _temp_pem(stack: contextlib.ExitStack, data: str | bytes) -> str:
+    handle = stack.enter_context(tempfile.NamedTemporaryFile("wb", suffix=".pem"))  # noqa: SIM115
+    handle.write(base64.b64decode(data))
+    handle.flush()
+    return handle.name
+
+
+class KubeApi:
+    """Lists and status patches, awaited; Events, queued and posted in the background."""
+
+    def __init__(self, info: kopf.ConnectionInfo) -> None:
+        headers = {"User-Agent": EVENT_SOURCE}
+        if info.token:
+            headers["Authorization"] = f"{info.scheme or 'Bearer'} {info.token}"
+        self._server = info.server.rstrip("/")
+        self._session = aiohttp.ClientSession(
+            headers=headers,
+            connector=aiohttp.TCPConnector(ssl=ssl_context(info), limit=64),
+            timeout=aiohttp.ClientTimeout(total=30),
+        )
+        self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=10_000)
+        self._poster = asyncio.create_task(self._post_events(), name="event poster")
+
+    async def close(self) -> None:
+        self._poster.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._poster
+        await self._session.close()
+
+    async def list_objects(self, plural: str, namespace: str | None = None) -> list[dict]:
+        """All objects of one of our kinds, in one namespace or in all of them."""
+        scope = f"/namespaces/{namespace}" if namespace else ""
+        url = f"{self._server}/apis/{GROUP}/{VERSION}{scope}/{plural}"
+        answer = await self._request("GET", url)
+        return answer["items"] if answer else []
+
+    async def patch_status(self, ref: ObjectRef, status: dict[str, Any]) -> bool:
+        """Merge-patch the status subresource; False when the object is gone."""
+        answer = await self._request(
+            "PATCH",
+            f"{self._server}{ref.path}/status",
+            json={"status": status},
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        return answer is not None
+
+    async def _request(self, method: str, url: str, **options: Any) -> dict | None:
+        """One API call, waited out while the server says "too many requests" or is busy;
+        None when the object is not there."""
+        for attempt in range(RETRIES):
+            async with self._session.request(method, url, **options) as response:
+                if response.status == 404:
+                    return None
+                if response.status < 400:
+                    return await response.json()
+                detail = await response.text()
+                if response.status not in (429, 500, 503, 504) or attempt == RETRIES - 1:
+                    raise kopf.TemporaryError(
+                        f"{method} {url} refused ({response.status}): {detail}"
+                    )
+                delay = float(response.headers.get("Retry-After", 1))
+            logger.debug("%s %s answered %s; again in %s s", method, url, response.status, delay)
+            await asyncio.sleep(min(delay, 10))
+        return None
+
+    def post_event(self, ref: ObjectRef, type_: str, reason: str, message: str) -> None:
+        """Queue an Event; a full queue drops it rather than slow down a run."""
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        event = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"generateName": f"{ref.name}.", "namespace": ref.namespace},
+            "involvedObject": {
+                "apiVersion": f"{GROUP}/{VERSION}",
+                "kind": ref.kind,
+                "namespace": ref.namespace,
+                "name": ref.name,
+                "uid": ref.uid,
+            },
+            "type": type_,
+            "reason": reason,
+            "message": message[:1024],
+            "source": {"component": EVENT_SOURCE},
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": 1,
+        }
+        try:
+            self._events.put_nowait(event)
+        except asyncio.QueueFull:
+            logger.warning("event queue full; dropped %s for %s", reason, ref.name)
+
+    async def _post_events(self) -> None:
+        while True:
+            event = await self._events.get()
+            namespace = event["metadata"]["namespace"]
+            try:
+                async with self._session.post(
+                    f"{self._server}/api/v1/namespaces/{namespace}/events", json=event
+                ) as response:
+                    if response.status >= 400:
+                        logger.warning("event refused (%s): %s", response.status, event["reason"])
+            except (aiohttp.ClientError, TimeoutError) as error:
+                logger.warning("event not posted: %s", error)

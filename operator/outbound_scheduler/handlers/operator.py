@@ -1,0 +1,95 @@
+"""The Kopf side: start-up, watch events, shutdown. Each handler only hands over.
+
+Watch events feed the in-memory store and wake the Schedules concerned; the
+reconciler's workers do the rest. No Kopf state is stored on the objects (no
+finalizers, no annotations): what the operator remembers lives in status.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import kopf
+
+from outbound_scheduler.handlers.executor import Executor
+from outbound_scheduler.handlers.kube import KubeApi
+from outbound_scheduler.handlers.reconcile import Reconciler
+from outbound_scheduler.handlers.store import Store, key_of
+from outbound_scheduler.models.crd import GROUP, VERSION
+from outbound_scheduler.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def connection(settings: kopf.OperatorSettings) -> kopf.ConnectionInfo:
+    """The operator's own credentials: the pod's service account, else KUBECONFIG."""
+    info = kopf.login_with_service_account(settings=settings)
+    info = info or kopf.login_with_kubeconfig(settings=settings)
+    if info is None:
+        raise kopf.PermanentError("no Kubernetes credentials: set KUBECONFIG or run in a pod")
+    return info
+
+
+@kopf.on.startup()
+async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
+    settings.posting.level = logging.WARNING
+    settings.watching.server_timeout = 600
+    app = Settings()
+    api = KubeApi(connection(settings))
+    store = Store(app)
+
+    # CampaignGroups first: a Schedule reconciled before its groups are known
+    # would report them missing and write a false Error.
+    for namespace in app.namespaces or [None]:
+        for body in await api.list_objects("campaigngroups", namespace):
+            store.put_group(body)
+    reconciler = Reconciler(app, store, Executor(app), api)
+    memo.reconciler = reconciler
+    memo.tasks = [asyncio.create_task(reconciler.queue.run_timer(), name="due timer")]
+    memo.tasks += [
+        asyncio.create_task(reconciler.work(), name=f"worker {n}") for n in range(app.workers)
+    ]
+    logger.info("operator started: ocs endpoints %s", sorted(app.ocs_endpoints))
+
+
+@kopf.on.cleanup()
+async def stop(memo: kopf.Memo, **_: Any) -> None:
+    for task in memo.get("tasks", []):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    reconciler: Reconciler | None = memo.get("reconciler")
+    if reconciler is not None:
+        await reconciler.executor.close()
+        await reconciler.writer.close()
+
+
+@kopf.on.event(GROUP, VERSION, "schedules")
+async def schedule_event(event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    reconciler: Reconciler = memo.reconciler
+    key = key_of(body)
+    if event["type"] == "DELETED":
+        gone = reconciler.store.drop_schedule(key)
+        if gone is not None:
+            reconciler.deleted[key] = gone
+            reconciler.queue.add(key)
+    elif reconciler.store.put_schedule(body):
+        reconciler.queue.add(key)
+
+
+@kopf.on.event(GROUP, VERSION, "campaigngroups")
+async def group_event(event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    reconciler: Reconciler = memo.reconciler
+    key = key_of(body)
+    if event["type"] == "DELETED":
+        reconciler.store.drop_group(key)
+        changed = True
+    else:
+        changed = reconciler.store.put_group(body)
+        if changed or event["type"] in (None, "ADDED"):
+            await reconciler.sync_group(key, datetime.now(UTC))  # writes only what changed
+    if changed:
+        for schedule in reconciler.store.schedules_naming(key):
+            reconciler.queue.add(schedule)

@@ -1,0 +1,80 @@
+"""A work queue of keys that wakes each key at its due instant.
+
+One task sleeps until the earliest due instant; workers take ready keys.
+A key is never worked on by two workers at once: a key made ready while it
+is being worked on is marked and handed out again afterwards. Each key has
+at most one due instant, the earliest asked for; so 10,000 Schedules cost a
+heap entry each, not a task or a timer each.
+"""
+
+import asyncio
+import contextlib
+import heapq
+import time
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+
+class DueQueue(Generic[K]):
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._heap: list[tuple[float, int, K]] = []
+        self._due: dict[K, float] = {}
+        self._counter = 0
+        self._ready: asyncio.Queue[K] = asyncio.Queue()
+        self._queued: set[K] = set()
+        self._active: set[K] = set()
+        self._again: set[K] = set()
+        self._changed = asyncio.Event()
+
+    def add(self, key: K, at: float | None = None) -> None:
+        """Make `key` ready now, or at `at` (seconds since the epoch) if that is later."""
+        if at is None or at <= self._clock():
+            self._make_ready(key)
+            return
+        if key in self._due and self._due[key] <= at:
+            return
+        self._due[key] = at
+        self._counter += 1
+        heapq.heappush(self._heap, (at, self._counter, key))
+        if self._heap[0][2] == key:
+            self._changed.set()
+
+    def forget(self, key: K) -> None:
+        """Drop a key's due instant; a stale heap entry is skipped when it comes up."""
+        self._due.pop(key, None)
+
+    async def get(self) -> K:
+        key = await self._ready.get()
+        self._queued.discard(key)
+        self._active.add(key)
+        return key
+
+    def done(self, key: K) -> None:
+        self._active.discard(key)
+        if key in self._again:
+            self._again.discard(key)
+            self._make_ready(key)
+
+    def _make_ready(self, key: K) -> None:
+        if key in self._active:
+            self._again.add(key)
+        elif key not in self._queued:
+            self._queued.add(key)
+            self._ready.put_nowait(key)
+
+    async def run_timer(self) -> None:
+        """Move keys to ready as their instants come; runs for the operator's life."""
+        while True:
+            now = self._clock()
+            while self._heap and self._heap[0][0] <= now:
+                at, _, key = heapq.heappop(self._heap)
+                if self._due.get(key) == at:
+                    del self._due[key]
+                    self._make_ready(key)
+            self._changed.clear()
+            delay = self._heap[0][0] - now if self._heap else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=delay)

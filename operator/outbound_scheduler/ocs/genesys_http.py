@@ -1,0 +1,294 @@
+"""The HTTP dialect of OCS: `/campaigngroups/<DBID>?req=<Request>` with JSON bodies.
+
+This is the dialect OCS.md fixes where Genesys' documentation is silent: actions are POSTs,
+GetCampaignStatus is a GET, dialing modes and optimization methods travel as numeric codes,
+and errors come back as 404 (unknown CG), 409 (state does not allow it, current state in the
+body) or 5xx. Transient failures are retried with capped, jittered exponential backoff; a 4xx
+never is. A 409 that shows the CG already where the request would take it counts as success,
+which also makes a retried command safe when its first answer was lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import ssl as ssl_module
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from outbound_scheduler.ocs.client import (
+    CampaignGroupStatus,
+    ModeLike,
+    OcsConflict,
+    OcsError,
+    OcsNotFound,
+    OcsUnavailable,
+    Optimization,
+)
+from outbound_scheduler.ocs.codes import (
+    CampaignGroupState,
+    DialingMode,
+    OptimizationMethod,
+    dialing_mode,
+    optimization_method,
+)
+
+logger = logging.getLogger(__name__)
+
+S = CampaignGroupState
+
+# For each action, the states in which a 409 means "already done" rather than "refused".
+_ALREADY_DONE: dict[str, frozenset[CampaignGroupState]] = {
+    "LoadCampaign": frozenset({S.InActive, S.Active, S.Running}),
+    "StartDialing": frozenset({S.Running}),
+    "StopDialing": frozenset(
+        {S.NotLoaded, S.WaitingUnload, S.UnloadInProgress, S.InActive, S.Active}
+    ),
+    "UnloadCampaign": frozenset({S.NotLoaded, S.WaitingUnload, S.UnloadInProgress}),
+    "ForceUnloadCampaign": frozenset({S.NotLoaded}),
+}
+
+_STATISTICS = {
+    "busy_factor": "GSW_STAT_BUSY_FACTOR",
+    "hit_ratio": "GSW_STAT_HIT_RATIO",
+    "overdial_rate": "GSW_STAT_OVERDIAL_RATE",
+    "time_to_complete": "GSW_STAT_TIME_TO_COMPLETE",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently to repeat a request that failed transiently."""
+
+    attempts: int = 4
+    base: float = 0.1
+    cap: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.base < 0 or self.cap < 0:
+            raise ValueError("a retry policy needs attempts >= 1 and non-negative delays")
+
+    def delay(self, retry: int) -> float:
+        """Seconds to wait before retry number `retry` (0-based): half fixed, half random."""
+        ceiling = min(self.cap, self.base * 2**retry)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class GenesysHttpDialect:
+    """OCS over HTTP(S) through one shared aiohttp session."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 5.0,
+        retry: RetryPolicy = RetryPolicy(),
+        authorization: str | None = None,
+        ssl: ssl_module.SSLContext | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retry = retry
+        self._headers = {"Authorization": authorization} if authorization else {}
+        self._ssl_options: dict[str, Any] = {"ssl": ssl} if ssl is not None else {}
+
+    def __repr__(self) -> str:
+        return f"GenesysHttpDialect({self._base_url!r})"
+
+    async def get_status(self, dbid: int) -> CampaignGroupStatus:
+        return await self._call("GET", dbid, "GetCampaignStatus")
+
+    async def load(self, dbid: int, *, auto_completion: bool = False) -> CampaignGroupStatus:
+        return await self._call("POST", dbid, "LoadCampaign", _flags(auto_completion))
+
+    async def start_dialing(
+        self,
+        dbid: int,
+        mode: ModeLike,
+        optimization: Optimization | None = None,
+        *,
+        auto_completion: bool = False,
+    ) -> CampaignGroupStatus:
+        body = _mode_body(mode, optimization) | _flags(auto_completion)
+        return await self._call("POST", dbid, "StartDialing", body)
+
+    async def stop_dialing(self, dbid: int) -> CampaignGroupStatus:
+        return await self._call("POST", dbid, "StopDialing", {})
+
+    async def unload(self, dbid: int) -> CampaignGroupStatus:
+        return await self._call("POST", dbid, "UnloadCampaign", {})
+
+    async def force_unload(self, dbid: int) -> CampaignGroupStatus:
+        return await self._call("POST", dbid, "ForceUnloadCampaign", {})
+
+    async def set_dialing_mode(
+        self,
+        dbid: int,
+        mode: ModeLike,
+        optimization: Optimization | None = None,
+        *,
+        auto_completion: bool = False,
+    ) -> CampaignGroupStatus:
+        body = _mode_body(mode, optimization) | _flags(auto_completion)
+        return await self._call("POST", dbid, "SetDialingMode", body)
+
+    async def close(self) -> None:
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    async def _call(
+        self, method: str, dbid: int, request: str, body: dict[str, Any] | None = None
+    ) -> CampaignGroupStatus:
+        status, payload = await self._send_with_retries(method, dbid, request, body)
+        if status < 300:
+            return parse_status(dbid, payload)
+        return _settle_refusal(dbid, request, status, payload)
+
+    async def _send_with_retries(
+        self, method: str, dbid: int, request: str, body: dict[str, Any] | None
+    ) -> tuple[int, dict[str, Any]]:
+        reason = ""
+        for attempt in range(self._retry.attempts):
+            if attempt:
+                delay = self._retry.delay(attempt - 1)
+                logger.debug(
+                    "ocs request retried: cg=%s req=%s attempt=%d after=%s delay=%.3f",
+                    dbid, request, attempt + 1, reason, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+            try:
+                status, payload = await self._send_once(method, dbid, request, body)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                reason = type(exc).__name__
+                continue
+            if status < 500:
+                return status, payload
+            reason = f"HTTP {status}"
+        raise OcsUnavailable(
+            f"{request} for CG {dbid} failed after {self._retry.attempts} attempts: {reason}",
+            dbid=dbid,
+            request=request,
+        )
+
+    async def _send_once(
+        self, method: str, dbid: int, request: str, body: dict[str, Any] | None
+    ) -> tuple[int, dict[str, Any]]:
+        url = f"{self._base_url}/campaigngroups/{int(dbid)}?req={request}"
+        async with self._session_now().request(
+            method,
+            url,
+            json=body,
+            headers=self._headers,
+            timeout=self._timeout,
+            **self._ssl_options,
+        ) as response:
+            return response.status, _json_object(await response.read())
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+
+def parse_status(dbid: int, payload: dict[str, Any]) -> CampaignGroupStatus:
+    """Read a status (or error) body; whatever is missing or malformed becomes None."""
+    state = _state_of(payload)
+    return CampaignGroupStatus(
+        dbid=_int_or(payload.get("dbid"), dbid),
+        state=state.name,
+        state_code=int(state),
+        dialing_mode=_name_of(DialingMode, payload.get("GSW_DIAL_MODE")),
+        optimization=_optimization_of(payload),
+        penetration=_number(payload.get("penetration")),
+        completion=_number(payload.get("completion")),
+        **{field: _number(payload.get(key)) for field, key in _STATISTICS.items()},
+    )
+
+
+def _settle_refusal(
+    dbid: int, request: str, status: int, payload: dict[str, Any]
+) -> CampaignGroupStatus:
+    """Turn a 4xx into the matching error, unless it says the work is already done."""
+    detail = payload.get("message") or f"HTTP {status}"
+    if status == 404:
+        raise OcsNotFound(
+            f"{request} for CG {dbid}: OCS does not know this CG ({detail})",
+            dbid=dbid, request=request, status=status,
+        )  # fmt: skip
+    if status != 409:
+        raise OcsError(
+            f"{request} for CG {dbid} rejected with HTTP {status}: {detail}",
+            dbid=dbid, request=request, status=status,
+        )  # fmt: skip
+    current = parse_status(dbid, payload)
+    if current.state_enum in _ALREADY_DONE.get(request, frozenset()):
+        logger.debug(
+            "ocs request already done: cg=%s req=%s state=%s", dbid, request, current.state
+        )
+        return current
+    raise OcsConflict(
+        f"{request} for CG {dbid} refused in state {current.state}: {detail}",
+        dbid=dbid, request=request, state=current.state, state_code=current.state_code,
+    )  # fmt: skip
+
+
+def _mode_body(mode: ModeLike, optimization: Optimization | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"GSW_DIAL_MODE": int(dialing_mode(mode))}
+    if optimization is not None:
+        body["GSW_OPTIMIZE_BY"] = int(optimization_method(optimization.method))
+        body["GSW_OPTIMIZE_GOAL"] = int(optimization.goal)
+    return body
+
+
+def _flags(auto_completion: bool) -> dict[str, Any]:
+    return {"GSW_AUTO_COMPLETION": 1} if auto_completion else {}
+
+
+def _state_of(payload: dict[str, Any]) -> CampaignGroupState:
+    if "stateCode" in payload:
+        return CampaignGroupState.from_code(payload["stateCode"])
+    name = payload.get("state")
+    if isinstance(name, str) and name in CampaignGroupState.__members__:
+        return CampaignGroupState[name]
+    return CampaignGroupState.Unknown
+
+
+def _optimization_of(payload: dict[str, Any]) -> Optimization | None:
+    method = _name_of(OptimizationMethod, payload.get("GSW_OPTIMIZE_BY"))
+    goal = _number(payload.get("GSW_OPTIMIZE_GOAL"))
+    if method is None or goal is None:
+        return None
+    return Optimization(method=method, goal=int(goal))
+
+
+def _name_of(kind: type[DialingMode] | type[OptimizationMethod], code: Any) -> str | None:
+    try:
+        return kind(code).name if isinstance(code, int) else None
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _int_or(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        decoded = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return decoded if isinstance(decoded, dict) else {}

@@ -1,0 +1,322 @@
+"""The simulator's HTTP server: the OCS dialect on `/campaigngroups/<DBID>`, faults, request log.
+
+Each OCS request is appended to an in-memory log with its receive time (that is what the
+benchmark measures activation lag against), may be delayed, failed with 503 or dropped by
+the configured faults, and is then applied to the `OcsModel`. Per request the work is a
+dictionary look-up and a log append, so a burst of tens of thousands of requests stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aiohttp import web
+
+from outbound_scheduler.ocs.codes import CampaignGroupState
+from outbound_scheduler.ocs.simulator import admin
+from outbound_scheduler.ocs.simulator.model import (
+    STATUS_REQUEST,
+    BadRequest,
+    CampaignGroup,
+    OcsModel,
+    Refused,
+    Timing,
+    UnknownCampaignGroup,
+    campaign_group_from_json,
+    status_document,
+)
+from outbound_scheduler.ocs.simulator.progress import FINALIZE_LAG
+from outbound_scheduler.ocs.simulator.push import StatusPusher
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(slots=True)
+class Faults:
+    """Trouble to inject into OCS requests (admin requests are never affected)."""
+
+    latency_ms: float = 0.0
+    error_rate: float = 0.0
+    drop_rate: float = 0.0
+
+
+class Simulator:
+    """A simulated OCS on a real loopback HTTP port, for tests, the CLI and benchmarks.
+
+    Delays are in seconds; `authorization`, when set, is the exact Authorization header
+    every OCS request must carry (401 otherwise); `seed` makes injected faults repeatable.
+    """
+
+    def __init__(
+        self,
+        campaign_groups: Iterable[dict[str, Any]] = (),
+        *,
+        load_delay: float = 0.2,
+        unload_delay: float = 0.1,
+        finalize_lag: float = FINALIZE_LAG,
+        push_uri: str | None = None,
+        push_interval: float = 10.0,
+        authorization: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        seed: int | None = None,
+    ) -> None:
+        timing = Timing(load_delay=load_delay, unload_delay=unload_delay, finalize_lag=finalize_lag)
+        self.model = OcsModel(timing)
+        self.pusher = StatusPusher(push_uri, push_interval)
+        self.faults = Faults()
+        self.authorization = authorization
+        self.request_log: list[dict[str, Any]] = []
+        self.clock = clock
+        self.random = random.Random(seed)
+        self.base_url: str | None = None
+        self._runner: web.AppRunner | None = None
+        self._push_loop: asyncio.Task[None] | None = None
+        self._wake_ups: dict[int, asyncio.TimerHandle] = {}
+        self.add_campaign_groups(campaign_groups)
+
+    def add_campaign_groups(self, items: Iterable[dict[str, Any]]) -> list[CampaignGroup]:
+        """Create or replace CGs from {dbid, name, campaign, group, records, dialingRate}."""
+        groups = [campaign_group_from_json(item) for item in items]
+        for group in groups:
+            self._cancel_wake_up(group.dbid)
+            self.model.put(group)
+        return groups
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen on host:port (0 picks a free port) and return the base URL."""
+        app = web.Application(middlewares=[_json_errors])
+        app.router.add_route("*", "/campaigngroups/{dbid}", self._on_ocs_request)
+        admin.add_routes(app, self)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, backlog=1024)
+        await site.start()
+        bound_host, bound_port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{bound_host}:{bound_port}"
+        self.restart_push_loop()
+        logger.info(
+            "ocs simulator listening: url=%s groups=%d", self.base_url, len(self.model.groups)
+        )
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._push_loop is not None:
+            self._push_loop.cancel()
+            await asyncio.gather(self._push_loop, return_exceptions=True)
+        for dbid in list(self._wake_ups):
+            self._cancel_wake_up(dbid)
+        await self.pusher.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    def restart_ocs(self) -> None:
+        """Forget every loaded CG, as an OCS restart does."""
+        for dbid in list(self._wake_ups):
+            self._cancel_wake_up(dbid)
+        self.model.restart(self.clock())
+
+    def restart_push_loop(self) -> None:
+        """(Re)start the periodic push so that a new interval takes effect at once."""
+        if self._push_loop is not None:
+            self._push_loop.cancel()
+        self._push_loop = asyncio.create_task(self._push_periodically())
+
+    def stop_by_person(self, dbid: int) -> CampaignGroup:
+        """A person stops the CG in CX Contact: OCS stops dialing and unloads it."""
+        group = self.model.stop_by_person(dbid, self.clock())
+        self._after_action(group, "ManualStop")
+        return group
+
+    async def _on_ocs_request(self, request: web.Request) -> web.StreamResponse:
+        dbid = _int_or_none(request.match_info["dbid"])
+        entry: dict[str, Any] = {
+            "receivedAt": utc_timestamp(),
+            "method": request.method,
+            "campaignGroup": dbid,
+            "req": request.query.get("req"),
+        }
+        self.request_log.append(entry)
+        response = await self._answer(request, entry)
+        entry["status"] = None if entry.get("dropped") else response.status
+        return response
+
+    async def _answer(self, request: web.Request, entry: dict[str, Any]) -> web.StreamResponse:
+        if self.authorization and request.headers.get("Authorization") != self.authorization:
+            return error_response(401, "Unauthorized", "missing or wrong Authorization header")
+        try:
+            body = await _json_body(request)
+        except BadRequest as exc:
+            return error_response(400, "BadRequest", str(exc))
+        if body:
+            entry["body"] = body
+
+        # Overload refuses before doing anything; a drop loses the answer of work that was done.
+        fault = await self._injected_fault()
+        if fault == "error":
+            return error_response(503, "Unavailable", "OCS is overloaded (simulated)")
+        response = self._apply(entry["campaignGroup"], entry["req"], request.method, body)
+        if fault == "drop" and request.transport is not None:
+            entry["dropped"] = True
+            request.transport.abort()
+        return response
+
+    def _apply(
+        self, dbid: int | None, req: str | None, method: str, body: dict[str, Any]
+    ) -> web.Response:
+        if (method == "GET") != (req == STATUS_REQUEST):
+            return error_response(405, "MethodNotAllowed", f"{req} does not accept {method}")
+        try:
+            if dbid is None:
+                raise UnknownCampaignGroup("campaign group DBID must be an integer")
+            group = self.model.handle(dbid, req or "", body, self.clock())
+        except UnknownCampaignGroup as exc:
+            return error_response(404, "NotFound", str(exc), dbid=dbid, req=req)
+        except BadRequest as exc:
+            return error_response(400, "BadRequest", str(exc), dbid=dbid, req=req)
+        except Refused as exc:
+            return _conflict(dbid, req, exc)
+        if req != STATUS_REQUEST:
+            self._after_action(group, req or "")
+        return web.json_response(status_document(self.model, group, self.clock()))
+
+    async def _injected_fault(self) -> str | None:
+        faults = self.faults
+        if faults.latency_ms > 0:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if faults.drop_rate > 0 and self.random.random() < faults.drop_rate:
+            return "drop"
+        if faults.error_rate > 0 and self.random.random() < faults.error_rate:
+            return "error"
+        return None
+
+    def _after_action(self, group: CampaignGroup, event: str) -> None:
+        """Push the new status and arm the wake-up that reports auto-completion."""
+        if self.pusher.uri:
+            self.pusher.push(status_document(self.model, group, self.clock()), event)
+        self._cancel_wake_up(group.dbid)
+        if group.state is not CampaignGroupState.Running or not group.auto_completion:
+            return
+        done_at = group.exhausted_at(self.model.timing.finalize_lag)
+        if done_at is not None:
+            delay = max(0.0, done_at - self.clock())
+            loop = asyncio.get_running_loop()
+            self._wake_ups[group.dbid] = loop.call_later(delay, self._wake_up, group.dbid)
+
+    def _wake_up(self, dbid: int) -> None:
+        self._wake_ups.pop(dbid, None)
+        group = self.model.get(dbid, self.clock())
+        if group.state is not CampaignGroupState.Running:
+            logger.info("campaign group auto-completed: cg=%s", dbid)
+            self.pusher.push(status_document(self.model, group, self.clock()), "AutoCompletion")
+
+    def _cancel_wake_up(self, dbid: int) -> None:
+        handle = self._wake_ups.pop(dbid, None)
+        if handle is not None:
+            handle.cancel()
+
+    async def _push_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.pusher.interval)
+            if not self.pusher.uri:
+                continue
+            now = self.clock()
+            for dbid in list(self.model.loaded):
+                group = self.model.get(dbid, now)
+                if dbid in self.model.loaded:
+                    self.pusher.push(status_document(self.model, group, now), "Periodic")
+
+
+def utc_timestamp() -> str:
+    """Now as RFC 3339 UTC with milliseconds, e.g. 2026-12-04T17:00:00.123Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def error_response(status: int, error: str, message: str, **context: Any) -> web.Response:
+    return web.json_response({"error": error, "message": message, **context}, status=status)
+
+
+def load_seed_file(path: str | Path) -> list[dict[str, Any]]:
+    """Read CGs from a YAML or JSON file: a list, or a mapping with a `campaignGroups` list."""
+    loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if isinstance(loaded, dict):
+        loaded = loaded.get("campaignGroups")
+    if not isinstance(loaded, list):
+        raise ValueError(f"{path}: expected a list of campaign groups")
+    return loaded
+
+
+async def serve_forever(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    seed_file: str | Path | None = None,
+    push_uri: str | None = None,
+    **options: Any,
+) -> None:
+    """Run a simulator until cancelled; `options` go to `Simulator` (load_delay, ...)."""
+    seed = load_seed_file(seed_file) if seed_file else []
+    simulator = Simulator(seed, push_uri=push_uri, **options)
+    await simulator.start(host, port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await simulator.stop()
+
+
+def _conflict(dbid: int | None, req: str | None, refusal: Refused) -> web.Response:
+    state = refusal.state
+    return error_response(
+        409, "Conflict", str(refusal), dbid=dbid, req=req, state=state.name, stateCode=int(state)
+    )
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer aiohttp's own errors (unknown path, bad method) with a JSON body too."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error_response(exc.status, exc.reason, exc.text or exc.reason)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BadRequest("body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("body must be a JSON object")
+    return body
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None

@@ -1,0 +1,46 @@
+"""What the planner asks of OCS, and what came back.
+
+A command is addressed by the Campaign Group's OCS endpoint name and DBID,
+so it can be carried out even when the CampaignGroup object is gone.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from outbound_scheduler.models import DialingMode, Optimization
+
+
+class CommandKind(StrEnum):
+    START = "Start"  # load and start dialing; adopt a group already running
+    ADOPT = "Adopt"  # too late to start: adopt a group already running, else record Missed
+    STOP = "Stop"  # stop dialing and unload
+    RELEASE = "Release"  # the run ends but another open window still wants the group running
+
+
+@dataclass(frozen=True)
+class Command:
+    kind: CommandKind
+    entry: str  # the CampaignGroup's name, as the Schedule lists it
+    ocs: str
+    dbid: int
+    run_id: str
+    reason: str | None = None  # why a STOP is due
+    dialing_mode: DialingMode | None = None
+    optimization: Optimization | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one command: ok, or an error to report and retry."""
+
+    command: Command
+    at: datetime
+    ocs_state: str | None = None
+    adopted: bool = False  # START or ADOPT found the group already running
+    missed: bool = False  # ADOPT found the group not running
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

@@ -1,0 +1,147 @@
+"""Which commands one Schedule needs at one instant.
+
+The planner is level-triggered: it compares the window open now with the
+runs recorded in status and asks only for the difference. A run that status
+records as started is never started again; a window that opened longer ago
+than the catch-up allowance is adopted if OCS already runs it, else Missed.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from outbound_scheduler.models import (
+    CampaignGroupEntry,
+    CampaignGroupSpec,
+    EntryStatus,
+    ScheduleSpec,
+    ScheduleStatus,
+)
+from outbound_scheduler.planning.commands import Command, CommandKind
+from outbound_scheduler.timing import Timetable, Window
+
+GroupId = tuple[str, int]  # (OCS endpoint name, DBID): one Campaign Group in one OCS
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """Everything the planner may know about one Schedule."""
+
+    spec: ScheduleSpec | None  # None when the spec is invalid
+    timetable: Timetable | None
+    status: ScheduleStatus
+    campaign_groups: Mapping[str, CampaignGroupSpec]  # the CampaignGroups that exist, by name
+    wanted_elsewhere: frozenset[GroupId] = frozenset()  # wanted now by another open window
+    catch_up: timedelta = timedelta(minutes=5)
+    problem: str | None = None  # why the spec is unusable, naming the field
+    deleted: bool = False
+    generation: int | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    commands: tuple[Command, ...]
+    window: Window | None  # the window open now, if the Schedule is usable
+    problem: str | None  # why nothing may run, naming the field
+
+
+def run_id(window: Window) -> str:
+    """A run is named by its window's opening instant, stable across restarts."""
+    return window.opening
+
+
+def holding(entry: EntryStatus) -> bool:
+    """True while a run of ours is not over: started, or pending a start that may have half
+    happened (a load without the dialing); either way it must be stopped when it ends."""
+    return entry.run_id is not None and entry.stopped is None
+
+
+def decide(view: ScheduleView, now: datetime) -> Decision:
+    problem = view.problem or missing_group(view)
+    window = None
+    if view.spec is not None and view.timetable is not None and not (problem or view.deleted):
+        window = view.timetable.window_at(now)
+
+    commands: list[Command] = []
+    wanted: set[str] = set()
+    if window is not None:
+        assert view.spec is not None
+        for entry in view.spec.campaign_groups:
+            wanted.add(entry.name)
+            command = opening_command(view, entry, window, now)
+            if command is not None:
+                commands.append(command)
+
+    for previous in view.status.campaign_groups:
+        if previous.name not in wanted and holding(previous):
+            commands.append(closing_command(view, previous, problem, now))
+    return Decision(tuple(commands), window, problem)
+
+
+def missing_group(view: ScheduleView) -> str | None:
+    if view.spec is None:
+        return None
+    for index, entry in enumerate(view.spec.campaign_groups):
+        if entry.name not in view.campaign_groups:
+            return (
+                f"spec.campaignGroups[{index}].name: CampaignGroup {entry.name!r} does not exist "
+                "in this namespace; create it or correct the name"
+            )
+    return None
+
+
+def opening_command(
+    view: ScheduleView, entry: CampaignGroupEntry, window: Window, now: datetime
+) -> Command | None:
+    rid = run_id(window)
+    previous = next((e for e in view.status.campaign_groups if e.name == entry.name), None)
+    same_run = previous is not None and previous.run_id == rid
+    if same_run and (previous.started is not None or previous.stop_reason is not None):
+        return None  # this run already started, was adopted, or was missed
+
+    # A run whose start failed is retried for as long as its window is open;
+    # a new run starts only within the catch-up allowance after its opening.
+    late = now - window.start
+    kind = CommandKind.START if same_run or late <= view.catch_up else CommandKind.ADOPT
+    group = view.campaign_groups[entry.name]
+    return Command(
+        kind=kind,
+        entry=entry.name,
+        ocs=group.ocs,
+        dbid=group.dbid,
+        run_id=rid,
+        dialing_mode=entry.dialing_mode or group.dialing_mode,
+        optimization=group.optimization,
+    )
+
+
+def closing_command(
+    view: ScheduleView, previous: EntryStatus, problem: str | None, now: datetime
+) -> Command:
+    assert previous.ocs is not None
+    assert previous.dbid is not None
+    assert previous.run_id is not None
+    reason = stop_reason(view, previous, problem, now)
+    elsewhere = (previous.ocs, previous.dbid) in view.wanted_elsewhere
+    return Command(
+        kind=CommandKind.RELEASE if elsewhere else CommandKind.STOP,
+        entry=previous.name,
+        ocs=previous.ocs,
+        dbid=previous.dbid,
+        run_id=previous.run_id,
+        reason=reason,
+    )
+
+
+def stop_reason(
+    view: ScheduleView, previous: EntryStatus, problem: str | None, now: datetime
+) -> str:
+    if previous.until is not None and now >= previous.until:
+        return "WindowClosed"
+    if view.deleted:
+        return "ScheduleDeleted"
+    if problem is not None:
+        return "ScheduleInvalid"
+    if view.spec is not None and previous.name not in {e.name for e in view.spec.campaign_groups}:
+        return "RemovedFromSchedule"
+    return "ScheduleChanged"

@@ -1,0 +1,197 @@
+"""The status a Schedule should show after its commands were carried out.
+
+Status is the operator's memory: which run each Campaign Group belongs to and
+whether it was started, so that a restart never starts a run twice. It is
+rebuilt from the previous status, the decision and the outcomes; a caller
+writes it only when it differs from what is stored.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from outbound_scheduler.models import (
+    Condition,
+    EntryStatus,
+    RunRecord,
+    ScheduleState,
+    ScheduleStatus,
+)
+from outbound_scheduler.models.schedule import HISTORY_LIMIT
+from outbound_scheduler.planning.commands import CommandKind, Outcome
+from outbound_scheduler.planning.decide import Decision, ScheduleView, holding
+from outbound_scheduler.timing import local_text, schedule_text
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a person should hear about, posted as a Kubernetes Event."""
+
+    type: str  # Normal or Warning
+    reason: str
+    message: str
+
+
+def record(
+    view: ScheduleView, decision: Decision, outcomes: list[Outcome], now: datetime
+) -> tuple[ScheduleStatus, list[Notice]]:
+    entries = {e.name: e for e in view.status.campaign_groups}
+    history = list(view.status.history)
+    for outcome in outcomes:
+        entry = entries.get(outcome.command.entry)
+        entries[outcome.command.entry] = applied(entry, outcome, decision)
+        history = chronicle(history, outcome, decision)
+
+    status = ScheduleStatus(
+        state=state_of(decision),
+        description=view.spec.description if view.spec else view.status.description,
+        schedule_text=schedule_text(view.spec) if view.spec else view.status.schedule_text,
+        last_run=history[0].opened if history else view.status.last_run,
+        campaign_groups=kept_entries(view, entries),
+        history=history[:HISTORY_LIMIT],
+        conditions=[ready_condition(view, decision, now)],
+        observed_generation=view.generation,
+    )
+    upcoming = None
+    if decision.problem is None and view.timetable is not None and view.spec is not None:
+        upcoming = view.timetable.next_window_after(now)
+    if upcoming is not None:
+        assert view.spec is not None
+        status.next_run = upcoming.start
+        status.next_run_local = local_text(upcoming.start, view.spec.zone)
+    return status, notices(view, decision, outcomes)
+
+
+def state_of(decision: Decision) -> ScheduleState:
+    if decision.problem is not None:
+        return ScheduleState.ERROR
+    return ScheduleState.ACTIVE if decision.window is not None else ScheduleState.IDLE
+
+
+def applied(previous: EntryStatus | None, outcome: Outcome, decision: Decision) -> EntryStatus:
+    """The entry after one outcome: a new run, a stopped run, or the error to retry."""
+    command = outcome.command
+    entry = previous or EntryStatus(name=command.entry)
+    stopping = command.kind in (CommandKind.STOP, CommandKind.RELEASE)
+    if stopping and not outcome.ok:
+        return entry.model_copy(update={"message": outcome.error})
+    if stopping:
+        return entry.model_copy(
+            update={
+                "stopped": outcome.at,
+                "stop_reason": command.reason,
+                "ocs_state": outcome.ocs_state or entry.ocs_state,
+                "message": None,
+            }
+        )
+
+    # A start that failed leaves the run pending (no start time): it is retried.
+    started = outcome.ok and not outcome.missed
+    return EntryStatus(
+        name=command.entry,
+        ocs=command.ocs,
+        dbid=command.dbid,
+        ocs_state=outcome.ocs_state or entry.ocs_state,
+        run_id=command.run_id,
+        until=decision.window.end if decision.window else None,
+        started=outcome.at if started else None,
+        stopped=outcome.at if outcome.missed else None,
+        stop_reason="Missed" if outcome.missed else None,
+        message=outcome.error,
+    )
+
+
+def chronicle(history: list[RunRecord], outcome: Outcome, decision: Decision) -> list[RunRecord]:
+    """History after one outcome, newest run first; failures leave it as it was."""
+    command = outcome.command
+    if not outcome.ok:
+        return history
+    if command.kind in (CommandKind.STOP, CommandKind.RELEASE):
+        return [
+            run.model_copy(update={"stopped": outcome.at, "stop_reason": command.reason})
+            if run.run_id == command.run_id and run.campaign_group == command.entry
+            else run
+            for run in history
+        ]
+    assert decision.window is not None
+    history = [
+        superseded(run, decision.window.start)
+        if run.campaign_group == command.entry and run.stopped is None
+        else run
+        for run in history
+    ]
+    run = RunRecord(
+        run_id=command.run_id,
+        campaign_group=command.entry,
+        opened=decision.window.start,
+        started=None if outcome.missed else outcome.at,
+        adopted=outcome.adopted,
+        stopped=outcome.at if outcome.missed else None,
+        stop_reason="Missed" if outcome.missed else None,
+    )
+    return [run, *history]
+
+
+def kept_entries(view: ScheduleView, entries: dict[str, EntryStatus]) -> list[EntryStatus]:
+    """Entries of the spec in spec order, then any others still holding a group."""
+    names = [e.name for e in view.spec.campaign_groups] if view.spec and not view.deleted else []
+    kept = [entries.get(name) or EntryStatus(name=name) for name in names]
+    kept += [e for name, e in entries.items() if name not in names and holding(e)]
+    return kept
+
+
+def superseded(run: RunRecord, at: datetime) -> RunRecord:
+    """An older run still holding the group ends where the next window opens."""
+    return run.model_copy(update={"stopped": at, "stop_reason": "NextWindow"})
+
+
+def ready_condition(view: ScheduleView, decision: Decision, now: datetime) -> Condition:
+    if decision.problem is None:
+        status, reason, message = "True", "Scheduled", "windows are computed and enforced"
+    else:
+        status, message = "False", decision.problem
+        reason = "InvalidSpec" if view.problem else "CampaignGroupMissing"
+    previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
+    unchanged = previous is not None and (previous.status, previous.reason) == (status, reason)
+    return Condition(
+        type="Ready",
+        status=status,
+        reason=reason,
+        message=message,
+        last_transition_time=previous.last_transition_time if unchanged else now,
+        observed_generation=view.generation,
+    )
+
+
+def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> list[Notice]:
+    said = [notice_of(outcome, view.catch_up) for outcome in outcomes]
+    previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
+    if decision.problem is not None and (previous is None or previous.message != decision.problem):
+        reason = "InvalidSpec" if view.problem else "CampaignGroupMissing"
+        said.append(Notice("Warning", reason, decision.problem))
+    return said
+
+
+def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
+    command = outcome.command
+    group = f"campaign group {command.entry} (DBID {command.dbid})"
+    if not outcome.ok:
+        return Notice("Warning", "OcsError", f"{command.kind} of {group} failed: {outcome.error}")
+    if outcome.missed:
+        return Notice(
+            "Warning",
+            "Missed",
+            f"run {command.run_id} of {group} missed: its window opened more than "
+            f"{catch_up} before the operator saw it, and the group was not running",
+        )
+    if command.kind in (CommandKind.START, CommandKind.ADOPT):
+        if outcome.adopted:
+            return Notice("Normal", "Adopted", f"{group} was already running; run {command.run_id}")
+        return Notice("Normal", "Started", f"started {group} for run {command.run_id}")
+    if command.kind is CommandKind.RELEASE:
+        return Notice(
+            "Normal",
+            "Released",
+            f"run {command.run_id} of {group} ended ({command.reason}); "
+            "another open window keeps the group running",
+        )
+    return Notice("Normal", "Stopped", f"stopped {group} ({command.reason}), run {command.run_id}")

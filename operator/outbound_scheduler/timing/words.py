@@ -1,0 +1,59 @@
+"""A Schedule in words, the way CX Contact's Schedules list writes it.
+
+"Everyday at 08:00 AM" for daily (or all seven days), "Monday, Tuesday at
+09:00 AM" for weekly with the days in week order, and for cron whatever the
+cron-descriptor library says, in US English with a 12-hour clock. Times show
+seconds only when a spec gives non-zero ones. The words never depend on the
+machine's locale.
+"""
+
+from datetime import time, timedelta
+
+from cron_descriptor import Options, get_description
+
+from outbound_scheduler.models.schedule import ScheduleSpec
+from outbound_scheduler.models.vocabulary import Weekday
+
+CRON_WORDS = Options(locale_code="en_US", use_24hour_time_format=False)
+
+
+def clock_text(at: str) -> str:
+    """A 24-hour "HH:MM[:SS]" as a 12-hour reading: "00:00" is "12:00 AM", "12:00" "12:00 PM"."""
+    reading = time.fromisoformat(at)
+    hour = reading.hour % 12 or 12
+    seconds = f":{reading.second:02d}" if reading.second else ""
+    half = "AM" if reading.hour < 12 else "PM"
+    return f"{hour:02d}:{reading.minute:02d}{seconds} {half}"
+
+
+def schedule_text(spec: ScheduleSpec) -> str:
+    """When the Schedule's windows open, in words."""
+    if spec.daily is not None:
+        return f"Everyday at {clock_text(spec.daily.at)}"
+    if spec.weekly is not None:
+        days = sorted(set(spec.weekly.days), key=lambda day: day.index)
+        if len(days) == len(Weekday):
+            return f"Everyday at {clock_text(spec.weekly.at)}"
+        return f"{', '.join(days)} at {clock_text(spec.weekly.at)}"
+    if spec.cron is not None:
+        return get_description(spec.cron, CRON_WORDS)
+    raise ValueError("the spec names no recurrence: set daily, weekly or cron")
+
+
+def duration_text(length: timedelta) -> str:
+    """A length the short way Kubernetes users write it: "8h", "1h30m", "90s"."""
+    seconds = int(length.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(hours, "h"), (minutes, "m"), (seconds, "s")]
+    return "".join(f"{count}{unit}" for count, unit in parts if count) or "0s"
+
+
+def window_text(spec: ScheduleSpec) -> str:
+    """How each window ends, in words: "until 05:00 PM" or "for 8h"."""
+    if spec.end is None:
+        raise ValueError("windows never end: set end.at or end.after")
+    if spec.end.at is not None:
+        return f"until {clock_text(spec.end.at)}"
+    assert spec.end.length is not None
+    return f"for {duration_text(spec.end.length)}"

@@ -1,0 +1,73 @@
+"""Wall-clock readings in a time zone, turned into instants under the DST policy.
+
+Every time a spec names is a reading of the wall clock in the schedule's zone,
+and a reading does not always name exactly one instant: on a spring-forward day
+some readings never happen, on a fall-back day some happen twice. The policy
+(DESIGN.md, "Time zone") lives here and only here: a reading inside a gap means
+the first instant after the gap, and a repeated reading means its first
+occurrence. Everything else in timing goes through `resolve`.
+"""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+# Longest stretch of one day over which a clock is assumed to change at most once;
+# clocks have jumped by up to a whole day (Pacific/Apia, 2011-12-30).
+DAY_AND_A_BIT = timedelta(hours=26)
+
+
+def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The naive reading of the zone's wall clock at an aware instant."""
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The one UTC instant a naive wall-clock reading in `zone` stands for.
+
+    fold=0 reads a repeated time with the offset before the change, which is its
+    first occurrence; a reading inside a gap does not survive the round trip.
+    """
+    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if wall_clock(instant, zone) == wall:
+        return instant
+    return _gap_end(wall, zone)
+
+
+def _gap_end(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The instant the clock jumped over `wall`: the first valid one after the gap."""
+    # Read with the offset after the jump the reading lands before it, with the offset
+    # before the jump it lands after it; the jump itself lies in between, on a whole second.
+    before = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    after = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    old_offset = before.astimezone(zone).utcoffset()
+    low, high = int(before.timestamp()), int(after.timestamp()) + 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == old_offset:
+            low = middle
+        else:
+            high = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def starts_after_gap(instant: datetime, zone: ZoneInfo) -> bool:
+    """True when the clock jumped forward exactly at `instant`."""
+    just_before = (instant - timedelta(seconds=1)).astimezone(zone).utcoffset()
+    return just_before < instant.astimezone(zone).utcoffset()
+
+
+def fold_margin(instant: datetime, zone: ZoneInfo) -> timedelta:
+    """How far ahead of its reading at `instant` the wall clock has already been.
+
+    Zero except within a day after a fall-back, when readings up to the size of the
+    fold were shown before the clock went back.
+    """
+    earlier = (instant - DAY_AND_A_BIT).astimezone(zone).utcoffset()
+    now = instant.astimezone(zone).utcoffset()
+    return max(earlier - now, timedelta(0))
+
+
+def local_text(instant: datetime, zone: ZoneInfo) -> str:
+    """An instant as people in the zone read it, e.g. `2026-12-07 09:00 GMT`."""
+    local = instant.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
