@@ -1,6 +1,6 @@
 """A bad Schedule is reported with the field to fix, and nothing reaches OCS."""
 
-from conftest import campaign_group, opening_in, schedule, wait_for
+from tests.e2e.support import campaign_group, opening_in, schedule, wait_for
 
 
 def error_status(namespace, name):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from conftest import campaign_group, opening_in, received_at, schedule, wait_for
+from tests.e2e.support import campaign_group, opening_in, received_at, schedule, wait_for
 
 
 def test_operator_restart_mid_window_does_not_start_again(namespace, ocs, dbid, operator):

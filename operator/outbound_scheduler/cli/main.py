@@ -41,6 +41,7 @@ def command_run(args: argparse.Namespace) -> int:
     if not args.verbose:
         # Kopf reports every watch event it handled; at thousands of objects that is noise.
         logging.getLogger("kopf").setLevel(logging.WARNING)
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     kopf.run(
         standalone=True,
         clusterwide=not settings.namespaces,

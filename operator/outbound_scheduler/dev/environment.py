@@ -101,6 +101,15 @@ def apply_crds(cluster: KubectlClient) -> None:
     names = [f"crd/{crd['metadata']['name']}" for crd in all_crds()]
     cluster.kubectl("wait", "--for", "condition=Established", "--timeout", "60s", *names)
 
+    # Established comes a moment before the storage serves lists (429 until then).
+    deadline = time.monotonic() + 60
+    for crd in all_crds():
+        plural = crd["spec"]["names"]["plural"]
+        while cluster.kubectl("get", plural, "--all-namespaces", check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the API server does not serve {plural} after 60 s")
+            time.sleep(0.2)
+
 
 def load_manifests(directory: Path) -> list[dict[str, Any]]:
     documents = []

@@ -16,6 +16,7 @@ from outbound_scheduler.planning.decide import GroupId
 from outbound_scheduler.settings import Settings
 
 logger = logging.getLogger(__name__)
+DRAIN_TIMEOUT = 10.0  # seconds a stop waits for OCS to finish unloading, to report NotLoaded
 
 
 class Executor:
@@ -49,13 +50,13 @@ class Executor:
         if command.kind is CommandKind.RELEASE:
             return Outcome(command, now())
         if command.kind is CommandKind.STOP:
-            result = await ocs.ensure_stopped(dialect, command.dbid)
-            return Outcome(command, now(), ocs_state=result.state)
+            result = await ocs.ensure_stopped(dialect, command.dbid, drain_timeout=DRAIN_TIMEOUT)
+            return Outcome(command, now(), ocs_state=result.state, dialing_mode=mode_of(result))
         if command.kind is CommandKind.ADOPT:
             status = await dialect.get_status(command.dbid)
             return Outcome(
-                command, now(), ocs_state=status.state, adopted=status.dialing,
-                missed=not status.dialing,
+                command, now(), ocs_state=status.state, dialing_mode=status.dialing_mode,
+                adopted=status.dialing, missed=not status.dialing,
             )  # fmt: skip
         optimization = None
         if command.optimization is not None:
@@ -64,8 +65,15 @@ class Executor:
             )
         mode = str(command.dialing_mode) if command.dialing_mode else "Predict"
         result = await ocs.ensure_running(dialect, command.dbid, mode, optimization)
-        return Outcome(command, now(), ocs_state=result.state, adopted=result.adopted)
+        return Outcome(
+            command, now(), ocs_state=result.state, dialing_mode=mode_of(result),
+            adopted=result.adopted,
+        )  # fmt: skip
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def mode_of(result: ocs.Outcome) -> str | None:
+    return result.status.dialing_mode if result.status is not None else None

@@ -115,14 +115,16 @@ class Reconciler:
             if outcome.ocs_state is None:
                 continue
             for key in self.store.groups_with_id((outcome.command.ocs, outcome.command.dbid)):
-                writes.append(self.sync_group(key, now, outcome.ocs_state))
+                writes.append(self.sync_group(key, now, outcome.ocs_state, outcome.dialing_mode))
         await asyncio.gather(*writes)
 
-    async def sync_group(self, key: Key, now: datetime, ocs_state: str | None = None) -> None:
+    async def sync_group(
+        self, key: Key, now: datetime, ocs_state: str | None = None, mode: str | None = None
+    ) -> None:
         group = self.store.groups.get(key)
         if group is None:
             return
-        status = group_status(group.status, group.problem, group.generation, now, ocs_state)
+        status = group_status(group.status, group.problem, group.generation, now, ocs_state, mode)
         if not same(status, group.status):
             ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
             group.status = status

@@ -95,14 +95,19 @@ async def ensure_loaded(
     return outcome
 
 
-async def ensure_stopped(dialect: OcsDialect, dbid: int) -> Outcome:
-    """Stop dialing and unload; a CG in an unknown state gets both commands to be safe."""
+async def ensure_stopped(dialect: OcsDialect, dbid: int, *, drain_timeout: float = 0.0) -> Outcome:
+    """Stop dialing and unload; a CG in an unknown state gets both commands to be safe.
+
+    With a `drain_timeout`, wait up to that long for the calls to drain (NotLoaded), so the
+    state reported is where the CG settles rather than a passing WaitingUnload."""
     outcome = Outcome(dbid)
     status = await _observe(dialect, dbid, outcome, allow_unknown=True)
     if status.state_enum in (S.Running, S.Unknown):
         status = await _send(outcome, "StopDialing", dialect.stop_dialing(dbid))
     if status.state_enum in LOADED_STATES or status.state_enum is S.Unknown:
-        await _send(outcome, "UnloadCampaign", dialect.unload(dbid))
+        status = await _send(outcome, "UnloadCampaign", dialect.unload(dbid))
+    if drain_timeout and status.state_enum in DRAINING_STATES:
+        await _await_state(dialect, outcome, {S.NotLoaded}, drain_timeout)
     return outcome
 
 

@@ -37,6 +37,7 @@ class Outcome:
     command: Command
     at: datetime
     ocs_state: str | None = None
+    dialing_mode: str | None = None
     adopted: bool = False  # START or ADOPT found the group already running
     missed: bool = False  # ADOPT found the group not running
     error: str | None = None

@@ -11,6 +11,7 @@ def group_status(
     generation: int | None,
     now: datetime,
     ocs_state: str | None = None,
+    dialing_mode: str | None = None,
 ) -> CampaignGroupStatus:
     """Fold a spec problem and, when given, a fresh OCS state into the previous status."""
     ready, reason, message = ("False", "InvalidSpec", problem) if problem else ("True", "Valid", "")
@@ -26,5 +27,5 @@ def group_status(
     )
     update: dict = {"conditions": [condition], "observed_generation": generation}
     if ocs_state is not None:
-        update |= {"ocs_state": ocs_state, "last_sync": now}
+        update |= {"ocs_state": ocs_state, "dialing_mode": dialing_mode, "last_sync": now}
     return previous.model_copy(update=update)

@@ -20,6 +20,7 @@ from outbound_scheduler.models.schedule import HISTORY_LIMIT
 from outbound_scheduler.planning.commands import CommandKind, Outcome
 from outbound_scheduler.planning.decide import Decision, ScheduleView, holding
 from outbound_scheduler.timing import local_text, schedule_text
+from outbound_scheduler.timing.words import duration_text
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
             "Warning",
             "Missed",
             f"run {command.run_id} of {group} missed: its window opened more than "
-            f"{catch_up} before the operator saw it, and the group was not running",
+            f"{duration_text(catch_up)} before the operator saw it, and the group was not running",
         )
     if command.kind in (CommandKind.START, CommandKind.ADOPT):
         if outcome.adopted:

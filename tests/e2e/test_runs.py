@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from conftest import (
+from tests.e2e.support import (
     campaign_group,
     opening_in,
     received_at,
