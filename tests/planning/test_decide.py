@@ -223,3 +223,15 @@ def test_a_run_whose_start_kept_failing_is_stopped_at_closing():
     closing = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
     decision = decide(view(status=status), closing)
     assert {(c.kind, c.reason) for c in decision.commands} == {(CommandKind.STOP, "WindowClosed")}
+
+
+def test_unusable_campaign_group_is_named_in_the_error():
+    """A Schedule whose CampaignGroup is invalid is in Error with reason CampaignGroupInvalid."""
+    v = view(groups={"east": GROUPS["east"]}, unusable_groups={"west": "spec.ocs: no endpoint"})
+    decision, status, _ = run_at(v, OPENING)
+    assert decision.commands == ()
+    ready = status.conditions[0]
+    assert ready.reason == "CampaignGroupInvalid"
+    assert ready.message == (
+        "spec.campaignGroups[1].name: CampaignGroup 'west' is invalid: spec.ocs: no endpoint"
+    )

@@ -42,10 +42,6 @@ class DueQueue(Generic[K]):
         if self._heap[0][2] == key:
             self._changed.set()
 
-    def forget(self, key: K) -> None:
-        """Drop a key's due instant; a stale heap entry is skipped when it comes up."""
-        self._due.pop(key, None)
-
     async def get(self) -> K:
         key = await self._ready.get()
         self._queued.discard(key)
@@ -65,16 +61,24 @@ class DueQueue(Generic[K]):
             self._queued.add(key)
             self._ready.put_nowait(key)
 
+    def release_due(self) -> float | None:
+        """Make every key whose instant has come ready; return the seconds to the next one."""
+        now = self._clock()
+        while self._heap and self._heap[0][0] <= now:
+            at, _, key = heapq.heappop(self._heap)
+            if self._due.get(key) == at:
+                del self._due[key]
+                self._make_ready(key)
+        return self._heap[0][0] - now if self._heap else None
+
+    @property
+    def ready_count(self) -> int:
+        return self._ready.qsize()
+
     async def run_timer(self) -> None:
-        """Move keys to ready as their instants come; runs for the operator's life."""
+        """Release keys as their instants come; runs for the operator's life."""
         while True:
-            now = self._clock()
-            while self._heap and self._heap[0][0] <= now:
-                at, _, key = heapq.heappop(self._heap)
-                if self._due.get(key) == at:
-                    del self._due[key]
-                    self._make_ready(key)
             self._changed.clear()
-            delay = self._heap[0][0] - now if self._heap else None
+            delay = self.release_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=delay)

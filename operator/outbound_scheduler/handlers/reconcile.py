@@ -77,6 +77,8 @@ class Reconciler:
         status, notices = record(view, decision, outcomes, now)
         ref = ObjectRef("Schedule", "schedules", key[0], key[1], known.uid)
         for notice in notices:
+            level = logging.WARNING if notice.type == "Warning" else logging.INFO
+            logger.log(level, "[%s/%s] %s: %s", *key, notice.reason, notice.message)
             self.writer.post_event(ref, notice.type, notice.reason, notice.message)
         await self._sync_groups(outcomes, now)
 

@@ -136,23 +136,22 @@ class Store:
     def view(self, key: Key, now: datetime, deleted: ScheduleRecord | None = None) -> ScheduleView:
         """The planner's view of one Schedule; `deleted` is the record of one just deleted."""
         record = deleted or self.schedules[key]
-        namespace = key[0]
-        groups = {}
-        problem = record.problem
+        usable, unusable = {}, {}
         for name in self._named_groups(record.spec):
-            group = self.groups.get((namespace, name))
-            if group is not None and group.spec is not None:
-                groups[name] = group.spec
-            elif group is not None and problem is None:
-                problem = f"CampaignGroup {name!r} is invalid: {group.problem}"
+            group = self.groups.get((key[0], name))
+            if group is not None and group.problem is not None:
+                unusable[name] = group.problem
+            elif group is not None and group.spec is not None:
+                usable[name] = group.spec
         return ScheduleView(
             spec=record.spec,
             timetable=record.timetable,
             status=record.status,
-            campaign_groups=groups,
+            campaign_groups=usable,
+            unusable_groups=unusable,
             wanted_elsewhere=self._wanted_elsewhere(key, record, now),
             catch_up=self.settings.catch_up,
-            problem=problem,
+            problem=record.problem,
             deleted=deleted is not None,
             generation=record.generation,
         )

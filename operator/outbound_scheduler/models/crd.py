@@ -127,7 +127,7 @@ def schedule_crd() -> dict[str, Any]:
     return _crd(
         "Schedule",
         "schedules",
-        ["sched", "obs"],
+        ["sched"],
         ScheduleSpec,
         ScheduleStatus,
         columns,
@@ -148,7 +148,7 @@ def campaign_group_crd() -> dict[str, Any]:
     return _crd(
         "CampaignGroup",
         "campaigngroups",
-        ["cg", "ocg"],
+        ["cg"],
         CampaignGroupSpec,
         CampaignGroupStatus,
         columns,

@@ -7,7 +7,7 @@ than the catch-up allowance is adopted if OCS already runs it, else Missed.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from outbound_scheduler.models import (
@@ -30,7 +30,8 @@ class ScheduleView:
     spec: ScheduleSpec | None  # None when the spec is invalid
     timetable: Timetable | None
     status: ScheduleStatus
-    campaign_groups: Mapping[str, CampaignGroupSpec]  # the CampaignGroups that exist, by name
+    campaign_groups: Mapping[str, CampaignGroupSpec]  # the usable CampaignGroups, by name
+    unusable_groups: Mapping[str, str] = field(default_factory=dict)  # name → what is wrong
     wanted_elsewhere: frozenset[GroupId] = frozenset()  # wanted now by another open window
     catch_up: timedelta = timedelta(minutes=5)
     problem: str | None = None  # why the spec is unusable, naming the field
@@ -42,7 +43,8 @@ class ScheduleView:
 class Decision:
     commands: tuple[Command, ...]
     window: Window | None  # the window open now, if the Schedule is usable
-    problem: str | None  # why nothing may run, naming the field
+    problem: str | None = None  # why nothing may run, naming the field
+    reason: str | None = None  # the problem in one word: InvalidSpec, CampaignGroupMissing, ...
 
 
 def run_id(window: Window) -> str:
@@ -57,7 +59,7 @@ def holding(entry: EntryStatus) -> bool:
 
 
 def decide(view: ScheduleView, now: datetime) -> Decision:
-    problem = view.problem or missing_group(view)
+    reason, problem = ("InvalidSpec", view.problem) if view.problem else group_problem(view)
     window = None
     if view.spec is not None and view.timetable is not None and not (problem or view.deleted):
         window = view.timetable.window_at(now)
@@ -75,19 +77,22 @@ def decide(view: ScheduleView, now: datetime) -> Decision:
     for previous in view.status.campaign_groups:
         if previous.name not in wanted and holding(previous):
             commands.append(closing_command(view, previous, problem, now))
-    return Decision(tuple(commands), window, problem)
+    return Decision(tuple(commands), window, problem, reason)
 
 
-def missing_group(view: ScheduleView) -> str | None:
-    if view.spec is None:
-        return None
-    for index, entry in enumerate(view.spec.campaign_groups):
+def group_problem(view: ScheduleView) -> tuple[str | None, str | None]:
+    """The first entry whose CampaignGroup is missing or unusable, as (reason, message)."""
+    entries = view.spec.campaign_groups if view.spec else []
+    for index, entry in enumerate(entries):
+        where = f"spec.campaignGroups[{index}].name: CampaignGroup {entry.name!r}"
+        if entry.name in view.unusable_groups:
+            return "CampaignGroupInvalid", f"{where} is invalid: {view.unusable_groups[entry.name]}"
         if entry.name not in view.campaign_groups:
             return (
-                f"spec.campaignGroups[{index}].name: CampaignGroup {entry.name!r} does not exist "
-                "in this namespace; create it or correct the name"
+                "CampaignGroupMissing",
+                f"{where} does not exist in this namespace; create it or correct the name",
             )
-    return None
+    return None, None
 
 
 def opening_command(

@@ -149,8 +149,7 @@ def ready_condition(view: ScheduleView, decision: Decision, now: datetime) -> Co
     if decision.problem is None:
         status, reason, message = "True", "Scheduled", "windows are computed and enforced"
     else:
-        status, message = "False", decision.problem
-        reason = "InvalidSpec" if view.problem else "CampaignGroupMissing"
+        status, reason, message = "False", decision.reason or "Invalid", decision.problem
     previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
     unchanged = previous is not None and (previous.status, previous.reason) == (status, reason)
     return Condition(
@@ -167,8 +166,7 @@ def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> 
     said = [notice_of(outcome, view.catch_up) for outcome in outcomes]
     previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
     if decision.problem is not None and (previous is None or previous.message != decision.problem):
-        reason = "InvalidSpec" if view.problem else "CampaignGroupMissing"
-        said.append(Notice("Warning", reason, decision.problem))
+        said.append(Notice("Warning", decision.reason or "Invalid", decision.problem))
     return said
 
 

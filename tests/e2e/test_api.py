@@ -1,0 +1,60 @@
+"""The CRDs as the API server serves them: refusals at apply time, explain, quiet restarts."""
+
+import pytest
+
+from outbound_scheduler.dev.kubectl import KubectlError
+from tests.e2e.support import campaign_group, schedule, wait_for
+
+
+def test_apiserver_refuses_two_recurrences_with_the_rule_message(namespace):
+    """A Schedule with both daily and cron is refused at apply time, saying what to set."""
+    with pytest.raises(KubectlError) as refused:
+        namespace.apply(
+            schedule("twice", ["a"], daily={"at": "08:00"}, cron="0 8 * * *", end={"at": "09:00"})
+        )
+    assert "set exactly one recurrence: daily, weekly or cron" in str(refused.value)
+
+
+def test_apiserver_refuses_an_unknown_dialing_mode(namespace):
+    """An unknown dialing mode is refused by the schema's enum, listing the allowed ones."""
+    with pytest.raises(KubectlError) as refused:
+        namespace.apply(campaign_group("cg", 1, dialingMode="Turbo"))
+    assert "Unsupported value" in str(refused.value)
+    assert "Predict" in str(refused.value)
+
+
+def test_kubectl_explain_teaches_the_fields(namespace):
+    """kubectl explain shows each field's description."""
+    text = namespace.kubectl("explain", "schedule.spec.end")
+    assert "How every window ends" in text
+    assert "after" in text
+    assert "duration" in text
+
+
+def test_restart_with_nothing_due_writes_no_status(namespace, ocs, dbid, operator):
+    """An operator restarted while nothing is due leaves every status as it was."""
+    group = dbid()
+    ocs.register(group)
+    namespace.apply(
+        campaign_group("quiet", group),
+        schedule("quiet", ["quiet"], daily={"at": "03:00"}, end={"at": "04:00"}),
+    )
+    wait_for("first status", lambda: namespace.status("schedule", "quiet").get("nextRun"))
+    wait_for("group status", lambda: namespace.status("campaigngroup", "quiet").get("conditions"))
+    before = {
+        kind: namespace.get(kind, "quiet")["metadata"]["resourceVersion"]
+        for kind in ("schedule", "campaigngroup")
+    }
+
+    operator.stop()
+    operator.start()
+
+    # A Schedule created after the restart gets its status only once the operator has
+    # listed and reconciled what was already there.
+    namespace.apply(schedule("marker", ["quiet"], daily={"at": "03:00"}, end={"at": "04:00"}))
+    wait_for("marker status", lambda: namespace.status("schedule", "marker").get("nextRun"))
+    after = {
+        kind: namespace.get(kind, "quiet")["metadata"]["resourceVersion"]
+        for kind in ("schedule", "campaigngroup")
+    }
+    assert after == before
