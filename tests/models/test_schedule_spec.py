@@ -72,3 +72,49 @@ def test_duration_reads_go_style():
     assert parsed.end is not None
     assert parsed.end.length is not None
     assert parsed.end.length.total_seconds() == 5400
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"daily": None, "once": {"at": "2026-12-24 09:00"}}, "spec.once.at: '2026-12-24 09:00'"),
+        ({"daily": None, "monthly": {"days": [0], "at": "18:00"}}, "day 0 does not exist"),
+        ({"daily": None, "monthly": {"days": [1, 1], "at": "18:00"}}, "listed twice"),
+        (
+            {"daily": None, "every": {"days": 2, "weeks": 1, "from": "2026-01-05", "at": "07:30"}},
+            "exactly one of every.days or every.weeks",
+        ),
+        ({"startDate": "2026-12-10", "endDate": "2026-12-01"}, "endDate 2026-12-01 is before"),
+        ({"exclusions": {"dates": ["2026-02-30"]}}, "spec.exclusions.dates[0]: '2026-02-30'"),
+        (
+            {"exclusions": {"ranges": [{"from": "2026-12-31", "to": "2026-12-24"}]}},
+            "the range ends (2026-12-24) before it begins",
+        ),
+        ({"exclusions": {"holidays": [{"country": "XX"}]}}, "no holiday calendar for country"),
+        (
+            {"exclusions": {"holidays": [{"country": "GB", "subdivision": "XYZ"}]}},
+            "country GB has no subdivision 'XYZ'; use one of ENG",
+        ),
+        ({"allowedHours": {"from": "08:00", "to": "08:00"}}, "the range is empty"),
+        ({"startingDeadlineSeconds": -1}, "spec.startingDeadlineSeconds:"),
+    ],
+)
+def test_calendar_and_recurrence_refusals_name_the_field(fields, named):
+    """Each bad recurrence or calendar rule is refused with a message naming the fix."""
+    assert named in refusal(spec(**fields))
+
+
+def test_every_form_of_recurrence_parses():
+    """once, monthly with last, and every N weeks from an anchor are accepted."""
+    once = parse_spec(ScheduleSpec, spec(daily=None, once={"at": "2026-12-24T09:00:00"}))
+    assert once.once is not None
+    monthly = parse_spec(
+        ScheduleSpec, spec(daily=None, monthly={"days": [1, "last"], "at": "18:00"})
+    )
+    assert monthly.monthly is not None
+    assert monthly.monthly.days == [1, "last"]
+    every = parse_spec(
+        ScheduleSpec, spec(daily=None, every={"weeks": 2, "from": "2026-01-05", "at": "07:30"})
+    )
+    assert every.every is not None
+    assert every.every.period_days == 14

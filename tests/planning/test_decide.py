@@ -235,3 +235,37 @@ def test_unusable_campaign_group_is_named_in_the_error():
     assert ready.message == (
         "spec.campaignGroups[1].name: CampaignGroup 'west' is invalid: spec.ocs: no endpoint"
     )
+
+
+def test_suspending_mid_window_stops_and_opens_nothing_more():
+    """suspend: true stops what the open window started and shows Suspended with the reason."""
+    status = holding_status(OPENING)
+    suspended = schedule(suspend=True, suspendReason="audit")
+    later = OPENING + timedelta(hours=1)
+    decision, after, notices = run_at(view(spec=suspended, status=status), later)
+    assert {(c.kind, c.reason) for c in decision.commands} == {(CommandKind.STOP, "Suspended")}
+    assert (after.state, after.suspend_reason, after.next_run) == ("Suspended", "audit", None)
+    assert "Suspended" in [n.reason for n in notices]
+    next_day = OPENING + timedelta(days=1)
+    assert decide(view(spec=suspended, status=after), next_day).commands == ()
+
+
+def test_resuming_inside_a_window_follows_the_catch_up_rule():
+    """Resumed 2 minutes into a window the run starts; resumed an hour in, it only adopts."""
+    _, suspended, _ = run_at(view(spec=schedule(suspend=True)), OPENING - timedelta(minutes=1))
+    soon = decide(view(status=suspended), OPENING + timedelta(minutes=2))
+    assert {c.kind for c in soon.commands} == {CommandKind.START}
+    late = decide(view(status=suspended), OPENING + timedelta(hours=1))
+    assert {c.kind for c in late.commands} == {CommandKind.ADOPT}
+
+
+def test_starting_deadline_is_per_schedule():
+    """startingDeadlineSeconds overrides the operator's catch-up allowance."""
+    strict = schedule(startingDeadlineSeconds=30)
+    assert {
+        c.kind for c in decide(view(spec=strict), OPENING + timedelta(seconds=31)).commands
+    } == {CommandKind.ADOPT}
+    lenient = schedule(startingDeadlineSeconds=3600)
+    assert {
+        c.kind for c in decide(view(spec=lenient), OPENING + timedelta(minutes=59)).commands
+    } == {CommandKind.START}

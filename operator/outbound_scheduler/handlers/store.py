@@ -54,9 +54,12 @@ def key_of(body: Any) -> Key:
 def parse_schedule(spec: Any) -> tuple[ScheduleSpec | None, Timetable | None, str | None]:
     try:
         parsed = parse_spec(ScheduleSpec, spec)
-        return parsed, compile_timetable(parsed), None
     except SpecError as error:
         return None, None, str(error)
+    try:
+        return parsed, compile_timetable(parsed), None
+    except ValueError as error:  # a spec valid alone whose windows cannot be computed
+        return None, None, f"spec: its windows cannot be computed: {error}"
 
 
 class Store:

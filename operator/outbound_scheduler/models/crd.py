@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from outbound_scheduler.models.campaign_group import CampaignGroupSpec, CampaignGroupStatus
-from outbound_scheduler.models.schedule import ScheduleSpec, ScheduleStatus
+from outbound_scheduler.models.schedule import ScheduleSpec
+from outbound_scheduler.models.status import ScheduleStatus
 
 GROUP = "outbound.dev"
 VERSION = "v1alpha1"
@@ -29,6 +30,9 @@ def structural(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str,
         return structural(merged, definitions)
     if "anyOf" in schema:
         branches = [b for b in schema["anyOf"] if b.get("type") != "null"]
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        if {b.get("type") for b in branches} == {"integer", "string"}:
+            return {"x-kubernetes-int-or-string": True, **structural(rest, definitions)}
         if len(branches) != 1:
             raise ValueError(f"cannot make a structural schema of anyOf {schema['anyOf']}")
         rest = {k: v for k, v in schema.items() if k != "anyOf"}

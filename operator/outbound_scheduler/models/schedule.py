@@ -1,128 +1,32 @@
-"""The Schedule kind: when its Campaign Groups run, and what the operator reports.
+"""The Schedule kind's spec: when its Campaign Groups run.
 
 A Schedule has exactly one recurrence (when windows open), a way for every
-window to end, a time zone its wall-clock times are read in, and one or more
-entries naming the Campaign Groups it runs.
+window to end, a time zone its wall-clock times are read in, calendar rules
+(bounds, exclusions, allowed hours) and one or more entries naming the
+Campaign Groups it runs.
 """
 
-import re
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from outbound_scheduler.models.common import ApiModel, Condition, StatusModel
-from outbound_scheduler.models.vocabulary import DialingMode, Weekday
-
-TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
-DURATION_PATTERN = r"^([0-9]+(\.[0-9]+)?(h|m|s))+$"
-NAME_PATTERN = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
-HISTORY_LIMIT = 20
-
-
-def check_time_of_day(text: str) -> str:
-    if not re.fullmatch(TIME_OF_DAY_PATTERN, text):
-        raise ValueError(
-            f"{text!r} is not a time of day; write 24-hour HH:MM or HH:MM:SS, e.g. 08:00"
-        )
-    return text
-
-
-def check_duration(text: str) -> str:
-    if not re.fullmatch(DURATION_PATTERN, text):
-        raise ValueError(f"{text!r} is not a duration; write it like 90m, 8h or 1h30m")
-    return text
-
-
-def parse_duration(text: str) -> timedelta:
-    """Read a Go-style duration such as `90m`, `8h` or `1h30m`."""
-    check_duration(text)
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0}
-    seconds = sum(
-        float(n) * units[u] for n, _, u in re.findall(r"([0-9]+(\.[0-9]+)?)(h|m|s)", text)
-    )
-    return timedelta(seconds=seconds)
-
-
-TimeOfDay = Annotated[
-    str,
-    AfterValidator(check_time_of_day),
-    Field(
-        description='Wall-clock time in the schedule\'s zone, 24-hour "HH:MM" or "HH:MM:SS".',
-        json_schema_extra={"pattern": TIME_OF_DAY_PATTERN},
-    ),
-]
-Duration = Annotated[
-    str,
-    AfterValidator(check_duration),
-    Field(json_schema_extra={"pattern": DURATION_PATTERN}),
-]
-
-
-class DailyRecurrence(ApiModel):
-    """Opens a window every day at one time."""
-
-    at: TimeOfDay
-
-
-class WeeklyRecurrence(ApiModel):
-    """Opens a window on chosen days of the week at one time."""
-
-    days: list[Weekday] = Field(
-        min_length=1,
-        max_length=7,
-        description="Days of the week, e.g. [Monday, Tuesday]; each at most once.",
-        json_schema_extra={"x-kubernetes-list-type": "set"},
-    )
-    at: TimeOfDay
-
-    @field_validator("days")
-    @classmethod
-    def _days_once(cls, days: list[Weekday]) -> list[Weekday]:
-        if len(set(days)) != len(days):
-            raise ValueError("a day is listed twice; list each day once")
-        return days
-
-
-class WindowEnd(ApiModel):
-    """How each window closes: at a time of day, or after a duration."""
-
-    model_config = ApiModel.model_config | {
-        "json_schema_extra": {
-            "x-kubernetes-validations": [
-                {
-                    "rule": "has(self.at) != has(self.after)",
-                    "message": "set exactly one of end.at (a time of day) "
-                    "or end.after (a duration)",
-                }
-            ]
-        }
-    }
-
-    at: TimeOfDay | None = Field(
-        default=None,
-        description="Time of day the window closes; earlier than the start means the next day.",
-    )
-    after: Duration | None = Field(
-        default=None,
-        description="Length of each window as a duration, e.g. 90m or 8h; keeps its real "
-        "length across DST changes.",
-    )
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> "WindowEnd":
-        if (self.at is None) == (self.after is None):
-            raise ValueError("set exactly one of end.at (a time of day) or end.after (a duration)")
-        if self.after is not None and parse_duration(self.after) <= timedelta(0):
-            raise ValueError("end.after must be longer than zero")
-        return self
-
-    @property
-    def length(self) -> timedelta | None:
-        return parse_duration(self.after) if self.after is not None else None
+from outbound_scheduler.models.calendar import AllowedHours, Exclusions
+from outbound_scheduler.models.common import ApiModel
+from outbound_scheduler.models.fields import NAME_PATTERN, LocalDate
+from outbound_scheduler.models.recurrence import (
+    RECURRENCE_FIELDS,
+    DailyRecurrence,
+    EveryRecurrence,
+    MonthlyRecurrence,
+    OnceRecurrence,
+    WeeklyRecurrence,
+    WindowEnd,
+    check_cron,
+    exactly_one_rule,
+)
+from outbound_scheduler.models.vocabulary import DialingMode
 
 
 class Action(StrEnum):
@@ -147,20 +51,16 @@ class CampaignGroupEntry(ApiModel):
     )
 
 
-RECURRENCE_FIELDS = ("daily", "weekly", "cron")
-
-
 class ScheduleSpec(ApiModel):
     """When a set of Campaign Groups runs."""
 
     model_config = ApiModel.model_config | {
         "json_schema_extra": {
             "x-kubernetes-validations": [
-                {
-                    "rule": "[has(self.daily), has(self.weekly), has(self.cron)]"
-                    ".filter(x, x).size() == 1",
-                    "message": "set exactly one recurrence: daily, weekly or cron",
-                }
+                exactly_one_rule(
+                    RECURRENCE_FIELDS,
+                    "set exactly one recurrence: once, daily, weekly, monthly, every or cron",
+                )
             ]
         }
     }
@@ -171,9 +71,16 @@ class ScheduleSpec(ApiModel):
         description="IANA time zone every wall-clock time of this spec is read in, "
         "e.g. Europe/London.",
     )
+    once: OnceRecurrence | None = Field(default=None, description="One window, once.")
     daily: DailyRecurrence | None = Field(default=None, description="Every day at a time.")
     weekly: WeeklyRecurrence | None = Field(
         default=None, description="On some days of the week at a time."
+    )
+    monthly: MonthlyRecurrence | None = Field(
+        default=None, description="On some days of the month at a time."
+    )
+    every: EveryRecurrence | None = Field(
+        default=None, description="Every N days or weeks from an anchor date, at a time."
     )
     cron: str | None = Field(
         default=None,
@@ -181,6 +88,33 @@ class ScheduleSpec(ApiModel):
     )
     end: WindowEnd | None = Field(
         default=None, description="How every window ends; a window that never ends is refused."
+    )
+    start_date: LocalDate | None = Field(
+        default=None, description="No window opens before this local date (YYYY-MM-DD)."
+    )
+    end_date: LocalDate | None = Field(
+        default=None, description="No window opens after this local date (included)."
+    )
+    exclusions: Exclusions | None = Field(
+        default=None, description="Dates, ranges and public holidays on which no window opens."
+    )
+    allowed_hours: AllowedHours | None = Field(
+        default=None,
+        description="Hours of the day dialing is allowed; every window is cut to them.",
+    )
+    starting_deadline_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        description="How late after an opening (e.g. after operator downtime) a run may still "
+        "start; later it is adopted if OCS already runs the group, else Missed. Default: the "
+        "operator's setting, 300.",
+    )
+    suspend: bool = Field(
+        default=False,
+        description="True closes open windows, stopping what they started, and opens no more.",
+    )
+    suspend_reason: str | None = Field(
+        default=None, max_length=256, description="Why the Schedule is suspended, for people."
     )
     campaign_groups: list[CampaignGroupEntry] = Field(
         min_length=1, description="Campaign Groups this Schedule runs, each at most once."
@@ -200,26 +134,22 @@ class ScheduleSpec(ApiModel):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, expression: str | None) -> str | None:
-        if expression is None:
-            return None
-        if len(expression.split()) != 5 or not croniter.is_valid(expression):
-            raise ValueError(
-                f"{expression!r} is not a five-field cron expression "
-                '(minute hour day-of-month month day-of-week), e.g. "0 8 * * 1-5"'
-            )
-        return expression
+        return check_cron(expression) if expression is not None else None
 
     @model_validator(mode="after")
     def _whole_spec(self) -> "ScheduleSpec":
         chosen = [name for name in RECURRENCE_FIELDS if getattr(self, name) is not None]
         if len(chosen) != 1:
             raise ValueError(
-                f"set exactly one recurrence of daily, weekly or cron (found {len(chosen)})"
+                "set exactly one recurrence of once, daily, weekly, monthly, every or cron "
+                f"(found {len(chosen)})"
             )
         if self.end is None:
             raise ValueError(
                 "windows never end: set end.at (a time of day) or end.after (a duration)"
             )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(f"endDate {self.end_date} is before startDate {self.start_date}")
         names = [entry.name for entry in self.campaign_groups]
         if len(set(names)) != len(names):
             raise ValueError("campaignGroups names a Campaign Group twice; list each once")
@@ -229,68 +159,15 @@ class ScheduleSpec(ApiModel):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
+    @property
+    def first_date(self) -> date | None:
+        return date.fromisoformat(self.start_date) if self.start_date else None
 
-class ScheduleState(StrEnum):
-    ACTIVE = "Active"
-    IDLE = "Idle"
-    ERROR = "Error"
+    @property
+    def last_date(self) -> date | None:
+        return date.fromisoformat(self.end_date) if self.end_date else None
 
-
-class EntryStatus(StatusModel):
-    """What one Campaign Group of the Schedule is doing now."""
-
-    name: str = Field(description="The CampaignGroup's name.")
-    ocs: str | None = Field(default=None, description="OCS endpoint the run was started on.")
-    dbid: int | None = Field(default=None, description="DBID the run was started with.")
-    ocs_state: str | None = Field(default=None, description="Last state OCS reported.")
-    run_id: str | None = Field(default=None, description="Run this group belongs to, if any.")
-    until: datetime | None = Field(default=None, description="When the run's window closes.")
-    started: datetime | None = Field(default=None, description="When this run started it.")
-    stopped: datetime | None = Field(default=None, description="When this run stopped it.")
-    stop_reason: str | None = Field(default=None, description="Why the run ended.")
-    message: str | None = Field(default=None, description="Last problem, if any.")
-
-
-class RunRecord(StatusModel):
-    """One window of one Campaign Group, as it happened."""
-
-    run_id: str = Field(description="Identifier of the window: schedule and opening instant.")
-    campaign_group: str = Field(description="The CampaignGroup's name.")
-    opened: datetime = Field(description="When the window opened.")
-    started: datetime | None = Field(default=None, description="When the group was started.")
-    adopted: bool = Field(
-        default=False, description="True when OCS already had it running at the opening."
-    )
-    stopped: datetime | None = Field(default=None, description="When the group was stopped.")
-    stop_reason: str | None = Field(default=None, description="Why the run ended.")
-
-
-class ScheduleStatus(StatusModel):
-    """What the operator observed and did; read by kubectl and dashboards."""
-
-    state: ScheduleState | None = Field(
-        default=None, description="Active (a window is open), Idle, or Error (spec unusable)."
-    )
-    description: str | None = Field(default=None, description="Copy of spec.description.")
-    schedule_text: str | None = Field(default=None, description="The schedule in words.")
-    last_run: datetime | None = Field(default=None, description="When the last window opened.")
-    next_run: datetime | None = Field(
-        default=None, description="When the next window opens (RFC 3339)."
-    )
-    next_run_local: str | None = Field(
-        default=None, description="nextRun in the schedule's zone, e.g. 2026-12-07 09:00 GMT."
-    )
-    campaign_groups: list[EntryStatus] = Field(
-        default_factory=list, description="One entry per Campaign Group of the spec."
-    )
-    history: list[RunRecord] = Field(
-        default_factory=list,
-        max_length=HISTORY_LIMIT,
-        description=f"The last {HISTORY_LIMIT} runs, newest first.",
-    )
-    conditions: list[Condition] = Field(
-        default_factory=list, description="Standard conditions: Ready."
-    )
-    observed_generation: int | None = Field(
-        default=None, description="The spec generation this status was computed from."
-    )
+    @property
+    def starting_deadline(self) -> timedelta | None:
+        seconds = self.starting_deadline_seconds
+        return timedelta(seconds=seconds) if seconds is not None else None

@@ -45,6 +45,7 @@ class Decision:
     window: Window | None  # the window open now, if the Schedule is usable
     problem: str | None = None  # why nothing may run, naming the field
     reason: str | None = None  # the problem in one word: InvalidSpec, CampaignGroupMissing, ...
+    suspended: bool = False
 
 
 def run_id(window: Window) -> str:
@@ -60,8 +61,11 @@ def holding(entry: EntryStatus) -> bool:
 
 def decide(view: ScheduleView, now: datetime) -> Decision:
     reason, problem = ("InvalidSpec", view.problem) if view.problem else group_problem(view)
+    usable = view.spec is not None and view.timetable is not None and not problem
+    suspended = usable and view.spec is not None and view.spec.suspend
     window = None
-    if view.spec is not None and view.timetable is not None and not (problem or view.deleted):
+    if usable and not (suspended or view.deleted):
+        assert view.timetable is not None
         window = view.timetable.window_at(now)
 
     commands: list[Command] = []
@@ -77,7 +81,7 @@ def decide(view: ScheduleView, now: datetime) -> Decision:
     for previous in view.status.campaign_groups:
         if previous.name not in wanted and holding(previous):
             commands.append(closing_command(view, previous, problem, now))
-    return Decision(tuple(commands), window, problem, reason)
+    return Decision(tuple(commands), window, problem, reason, suspended)
 
 
 def group_problem(view: ScheduleView) -> tuple[str | None, str | None]:
@@ -107,7 +111,10 @@ def opening_command(
     # A run whose start failed is retried for as long as its window is open;
     # a new run starts only within the catch-up allowance after its opening.
     late = now - window.start
-    kind = CommandKind.START if same_run or late <= view.catch_up else CommandKind.ADOPT
+    deadline = view.spec.starting_deadline if view.spec else None
+    if deadline is None:
+        deadline = view.catch_up
+    kind = CommandKind.START if same_run or late <= deadline else CommandKind.ADOPT
     group = view.campaign_groups[entry.name]
     return Command(
         kind=kind,
@@ -147,6 +154,8 @@ def stop_reason(
         return "ScheduleDeleted"
     if problem is not None:
         return "ScheduleInvalid"
+    if view.spec is not None and view.spec.suspend:
+        return "Suspended"
     if view.spec is not None and previous.name not in {e.name for e in view.spec.campaign_groups}:
         return "RemovedFromSchedule"
     return "ScheduleChanged"

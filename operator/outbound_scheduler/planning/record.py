@@ -16,7 +16,7 @@ from outbound_scheduler.models import (
     ScheduleState,
     ScheduleStatus,
 )
-from outbound_scheduler.models.schedule import HISTORY_LIMIT
+from outbound_scheduler.models.status import HISTORY_LIMIT
 from outbound_scheduler.planning.commands import CommandKind, Outcome
 from outbound_scheduler.planning.decide import Decision, ScheduleView, holding
 from outbound_scheduler.timing import local_text, schedule_text
@@ -52,8 +52,10 @@ def record(
         conditions=[ready_condition(view, decision, now)],
         observed_generation=view.generation,
     )
+    if decision.suspended and view.spec is not None:
+        status.suspend_reason = view.spec.suspend_reason or "no reason given"
     upcoming = None
-    if decision.problem is None and view.timetable is not None and view.spec is not None:
+    if decision.problem is None and not decision.suspended and view.timetable is not None:
         upcoming = view.timetable.next_window_after(now)
     if upcoming is not None:
         assert view.spec is not None
@@ -65,6 +67,8 @@ def record(
 def state_of(decision: Decision) -> ScheduleState:
     if decision.problem is not None:
         return ScheduleState.ERROR
+    if decision.suspended:
+        return ScheduleState.SUSPENDED
     return ScheduleState.ACTIVE if decision.window is not None else ScheduleState.IDLE
 
 
@@ -164,6 +168,12 @@ def ready_condition(view: ScheduleView, decision: Decision, now: datetime) -> Co
 
 def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> list[Notice]:
     said = [notice_of(outcome, view.catch_up) for outcome in outcomes]
+    was_suspended = view.status.state == ScheduleState.SUSPENDED
+    if decision.suspended and not was_suspended:
+        reason = view.spec.suspend_reason if view.spec else None
+        said.append(Notice("Normal", "Suspended", f"suspended: {reason or 'no reason given'}"))
+    elif was_suspended and not decision.suspended and decision.problem is None:
+        said.append(Notice("Normal", "Resumed", "resumed; windows open again"))
     previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
     if decision.problem is not None and (previous is None or previous.message != decision.problem):
         said.append(Notice("Warning", decision.reason or "Invalid", decision.problem))

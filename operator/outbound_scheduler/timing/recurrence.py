@@ -15,6 +15,7 @@ name it, and it fires once.
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
@@ -83,14 +84,16 @@ class CronReadings:
         self._lock = threading.Lock()
 
     def after(self, wall: datetime) -> Iterator[datetime]:
-        while (wall := self._step(wall, forward=True)) is not None:
-            yield wall
+        while (found := self._step(wall, forward=True)) is not None:
+            yield found
+            wall = found
 
     def at_or_before(self, wall: datetime) -> Iterator[datetime]:
         # croniter's previous is strictly earlier, at minute precision.
-        cursor: datetime | None = wall + timedelta(microseconds=1)
-        while (cursor := self._step(cursor, forward=False)) is not None:
-            yield cursor
+        cursor = wall + timedelta(microseconds=1)
+        while (found := self._step(cursor, forward=False)) is not None:
+            yield found
+            cursor = found
 
     def _step(self, wall: datetime, forward: bool) -> datetime | None:
         with self._lock:
@@ -100,6 +103,12 @@ class CronReadings:
                 return self._cron.get_prev(datetime, start_time=wall)
             except CroniterBadDateError:  # no match within croniter's horizon (50 years)
                 return None
+
+
+@lru_cache(maxsize=4096)
+def cron_readings(expression: str) -> CronReadings:
+    """Compiling a cron expression costs far more than stepping it; schedules share them."""
+    return CronReadings(expression)
 
 
 class Recurrence:
@@ -158,7 +167,7 @@ def compile_recurrence(spec: ScheduleSpec) -> Recurrence:
         days = frozenset(day.index for day in spec.weekly.days)
         readings = DayReadings(days, time.fromisoformat(spec.weekly.at))
     elif spec.cron is not None:
-        readings = CronReadings(spec.cron)
+        readings = cron_readings(spec.cron)
     else:
         raise ValueError("the spec names no recurrence: set daily, weekly or cron")
     return Recurrence(readings, spec.zone)

@@ -8,6 +8,7 @@ machine's locale.
 """
 
 from datetime import time, timedelta
+from functools import lru_cache
 
 from cron_descriptor import Options, get_description
 
@@ -36,8 +37,14 @@ def schedule_text(spec: ScheduleSpec) -> str:
             return f"Everyday at {clock_text(spec.weekly.at)}"
         return f"{', '.join(days)} at {clock_text(spec.weekly.at)}"
     if spec.cron is not None:
-        return get_description(spec.cron, CRON_WORDS)
+        return cron_text(spec.cron)
     raise ValueError("the spec names no recurrence: set daily, weekly or cron")
+
+
+@lru_cache(maxsize=4096)
+def cron_text(expression: str) -> str:
+    """A cron expression in words; cron-descriptor is slow enough to be worth remembering."""
+    return get_description(expression, CRON_WORDS)
 
 
 def duration_text(length: timedelta) -> str:

@@ -8,6 +8,7 @@ the first instant after the gap, and a repeated reading means its first
 occurrence. Everything else in timing goes through `resolve`.
 """
 
+import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,13 @@ DAY_AND_A_BIT = timedelta(hours=26)
 def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
     """The naive reading of the zone's wall clock at an aware instant."""
     return instant.astimezone(zone).replace(tzinfo=None)
+
+
+def offset(instant: datetime, zone: ZoneInfo) -> timedelta:
+    """The zone's UTC offset at an aware instant."""
+    result = instant.astimezone(zone).utcoffset()
+    assert result is not None, "a ZoneInfo always knows its offset"
+    return result
 
 
 def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
@@ -35,12 +43,13 @@ def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
 
 def _gap_end(wall: datetime, zone: ZoneInfo) -> datetime:
     """The instant the clock jumped over `wall`: the first valid one after the gap."""
-    # Read with the offset after the jump the reading lands before it, with the offset
-    # before the jump it lands after it; the jump itself lies in between, on a whole second.
+    # Read with the offset in force after the jump, the reading names an instant before
+    # the jump; read with the offset before it, an instant after. The jump lies between,
+    # on a whole second.
     before = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
     after = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    old_offset = before.astimezone(zone).utcoffset()
-    low, high = int(before.timestamp()), int(after.timestamp()) + 1
+    old_offset = offset(before, zone)
+    low, high = math.floor(before.timestamp()), math.floor(after.timestamp()) + 1
     while high - low > 1:
         middle = (low + high) // 2
         if datetime.fromtimestamp(middle, zone).utcoffset() == old_offset:
@@ -52,8 +61,7 @@ def _gap_end(wall: datetime, zone: ZoneInfo) -> datetime:
 
 def starts_after_gap(instant: datetime, zone: ZoneInfo) -> bool:
     """True when the clock jumped forward exactly at `instant`."""
-    just_before = (instant - timedelta(seconds=1)).astimezone(zone).utcoffset()
-    return just_before < instant.astimezone(zone).utcoffset()
+    return offset(instant - timedelta(seconds=1), zone) < offset(instant, zone)
 
 
 def fold_margin(instant: datetime, zone: ZoneInfo) -> timedelta:
@@ -62,9 +70,8 @@ def fold_margin(instant: datetime, zone: ZoneInfo) -> timedelta:
     Zero except within a day after a fall-back, when readings up to the size of the
     fold were shown before the clock went back.
     """
-    earlier = (instant - DAY_AND_A_BIT).astimezone(zone).utcoffset()
-    now = instant.astimezone(zone).utcoffset()
-    return max(earlier - now, timedelta(0))
+    drop = offset(instant - DAY_AND_A_BIT, zone) - offset(instant, zone)
+    return max(drop, timedelta(0))
 
 
 def local_text(instant: datetime, zone: ZoneInfo) -> str:
