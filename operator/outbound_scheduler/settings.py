@@ -10,6 +10,8 @@ from datetime import timedelta
 from pydantic import BaseModel, Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from outbound_scheduler.models import AllowedHours
+
 ENV_PREFIX = "OUTBOUND_SCHEDULER_"
 
 
@@ -36,6 +38,11 @@ class Settings(BaseSettings):
         ge=0,
         description="How late after a window opened a start is still made, e.g. after "
         "the operator was down; later openings are adopted if running, else Missed.",
+    )
+    allowed_hours: AllowedHours | None = Field(
+        default=None,
+        description='Cluster-wide calling hours, e.g. {"from": "08:00", "to": "21:00"}, read '
+        "in each Schedule's zone; every window is cut to them, whatever a Schedule says.",
     )
     retry_seconds: float = Field(
         default=10, gt=0, description="Wait before retrying a failed OCS command."

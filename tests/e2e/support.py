@@ -23,6 +23,12 @@ def wait_for(what: str, probe: Callable[[], Any], timeout: float = 30.0) -> Any:
         time.sleep(0.1)
 
 
+def wait_past(instant: datetime) -> None:
+    """Wait until the wall clock is past `instant`: for scenarios about time passing."""
+    seconds = (instant - datetime.now(UTC)).total_seconds()
+    wait_for(f"{instant} to pass", lambda: datetime.now(UTC) > instant, timeout=seconds + 5)
+
+
 class Ocs:
     """The simulator seen from a test: register groups, read what it received."""
 

@@ -12,7 +12,9 @@ def test_apiserver_refuses_two_recurrences_with_the_rule_message(namespace):
         namespace.apply(
             schedule("twice", ["a"], daily={"at": "08:00"}, cron="0 8 * * *", end={"at": "09:00"})
         )
-    assert "set exactly one recurrence: daily, weekly or cron" in str(refused.value)
+    assert "set exactly one recurrence: once, daily, weekly, monthly, every or cron" in str(
+        refused.value
+    )
 
 
 def test_apiserver_refuses_an_unknown_dialing_mode(namespace):
@@ -41,6 +43,7 @@ def test_restart_with_nothing_due_writes_no_status(namespace, ocs, dbid, operato
     )
     wait_for("first status", lambda: namespace.status("schedule", "quiet").get("nextRun"))
     wait_for("group status", lambda: namespace.status("campaigngroup", "quiet").get("conditions"))
+    wait_for("finalizer", lambda: namespace.get("schedule", "quiet")["metadata"].get("finalizers"))
     before = {
         kind: namespace.get(kind, "quiet")["metadata"]["resourceVersion"]
         for kind in ("schedule", "campaigngroup")

@@ -80,7 +80,7 @@ def test_unknown_ocs_endpoint_makes_the_group_unusable():
     store = Store(settings())
     store.put_group(group("a", 1, ocs="nowhere"))
     store.put_schedule(schedule("s", [{"name": "a"}]))
-    view = store.view(("ns", "s"), NOW)
+    view = store.view(("ns", "s"), NOW, store.schedules[("ns", "s")])
     assert "spec.ocs: no OCS endpoint named 'nowhere'" in view.unusable_groups["a"]
 
 
@@ -93,6 +93,29 @@ def test_wanted_elsewhere_sees_other_open_windows_on_the_same_group():
     held = {"campaignGroups": [{"name": "a", "ocs": "default", "dbid": 42, "runId": "r"}]}
     store.put_schedule(schedule("closing", [{"name": "a"}], at="05:00", status=held))
     store.put_schedule(schedule("open", [{"name": "a-alias"}], at="09:00"))
-    assert store.view(("ns", "closing"), NOW).wanted_elsewhere == {("default", 42)}
+    closing = store.schedules[("ns", "closing")]
+    assert store.view(("ns", "closing"), NOW, closing).wanted_elsewhere == {("default", 42)}
     store.drop_schedule(("ns", "open"))
-    assert store.view(("ns", "closing"), NOW).wanted_elsewhere == frozenset()
+    assert store.view(("ns", "closing"), NOW, closing).wanted_elsewhere == frozenset()
+
+
+def test_a_missed_run_elsewhere_does_not_keep_a_group_running():
+    """Another open window whose run on the group was Missed does not want it: it holds
+    nothing, so the closing Schedule must stop the group."""
+    store = Store(settings())
+    store.put_group(group("a", 42))
+    held = {"campaignGroups": [{"name": "a", "ocs": "default", "dbid": 42, "runId": "r"}]}
+    store.put_schedule(schedule("closing", [{"name": "a"}], at="05:00", status=held))
+    missed = {
+        "campaignGroups": [
+            {
+                "name": "a",
+                "runId": "20261207T090000Z",
+                "stopped": "2026-12-07T09:10:00Z",
+                "stopReason": "Missed",
+            }
+        ]
+    }
+    store.put_schedule(schedule("open", [{"name": "a"}], at="09:00", status=missed))
+    closing = store.schedules[("ns", "closing")]
+    assert store.view(("ns", "closing"), NOW, closing).wanted_elsewhere == frozenset()

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from outbound_scheduler.dev import environment
+from outbound_scheduler.dev import environment, processes
 from outbound_scheduler.dev.control_plane import ControlPlane, locate_binaries
 
 DEMO_LEAD = timedelta(seconds=40)
@@ -38,7 +38,7 @@ def demo_manifests(now: datetime) -> list[dict[str, Any]]:
         "kind": "Schedule",
         "metadata": {"name": "demo"},
         "spec": {
-            "description": "Demo: opens a minute after start",
+            "description": "Demo: opens within a minute of start",
             "daily": {"at": opening.strftime("%H:%M:%S")},
             "end": {"after": "2m"},
             "campaignGroups": [{"name": "demo-blast"}],
@@ -53,6 +53,7 @@ def raise_interrupt(signum: int, frame: Any) -> None:
 
 def run_dev(examples: Path) -> int:
     signal.signal(signal.SIGTERM, raise_interrupt)
+    processes.stop_with_parent(signal.SIGTERM)  # `make run` killed: clean up all the same
     work_dir = Path(tempfile.mkdtemp(prefix="outbound-scheduler-dev-"))
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, work_dir, ignore_errors=True)
@@ -73,7 +74,8 @@ def run_dev(examples: Path) -> int:
             announce(cluster, ocs_url, work_dir)
             while operator.running and simulator.running:
                 time.sleep(0.5)
-            print("a child process exited; stopping everything", file=sys.stderr)
+            stopped = operator if not operator.running else simulator
+            print(f"{stopped.name} exited; stopping everything", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("\nstopping ...", flush=True)

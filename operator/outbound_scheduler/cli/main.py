@@ -1,16 +1,14 @@
 """Command-line entry point: parses arguments and hands over to one subcommand."""
 
 import argparse
-import json
 import logging
-import os
 import sys
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from outbound_scheduler.settings import ENV_PREFIX, Settings
+from outbound_scheduler.settings import ENV_PREFIX, OcsEndpoint, Settings
 
 
 def parse_endpoint(text: str) -> tuple[str, str]:
@@ -20,21 +18,27 @@ def parse_endpoint(text: str) -> tuple[str, str]:
     return name, url
 
 
+def with_flags(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The settings from the environment, plus the endpoints and namespaces given as flags."""
+    extra = {name: OcsEndpoint(url=url) for name, url in args.ocs or []}
+    return settings.model_copy(
+        update={
+            "ocs_endpoints": {**settings.ocs_endpoints, **extra},
+            "namespaces": [*settings.namespaces, *(args.namespace or [])],
+        }
+    )
+
+
 def command_run(args: argparse.Namespace) -> int:
     """Run the operator against the cluster KUBECONFIG (or the pod's service account) names."""
     import kopf
 
     import outbound_scheduler.handlers.operator  # noqa: F401 - registers the handlers
 
-    if args.ocs:
-        endpoints = {name: {"url": url} for name, url in args.ocs}
-        os.environ[f"{ENV_PREFIX}OCS_ENDPOINTS"] = json.dumps(endpoints)
-    if args.namespace:
-        os.environ[f"{ENV_PREFIX}NAMESPACES"] = json.dumps(args.namespace)
     try:
-        settings = Settings()
+        settings = with_flags(Settings(), args)
     except ValidationError as error:
-        print(f"invalid settings ({ENV_PREFIX}*):\n{error}", file=sys.stderr)
+        print(f"invalid settings ({ENV_PREFIX}* or flags):\n{error}", file=sys.stderr)
         return 2
     log_format = kopf.LogFormat.JSON if settings.log_format == "json" else kopf.LogFormat.PLAIN
     kopf.configure(verbose=args.verbose, log_format=log_format)
@@ -43,6 +47,7 @@ def command_run(args: argparse.Namespace) -> int:
         logging.getLogger("kopf").setLevel(logging.WARNING)
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     kopf.run(
+        memo=kopf.Memo(settings=settings),
         standalone=True,
         clusterwide=not settings.namespaces,
         namespaces=settings.namespaces,
@@ -92,13 +97,14 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         type=parse_endpoint,
         metavar="NAME=URL",
-        help="an OCS endpoint (repeatable); overrides OUTBOUND_SCHEDULER_OCS_ENDPOINTS",
+        help="an OCS endpoint (repeatable), added to OUTBOUND_SCHEDULER_OCS_ENDPOINTS",
     )
     run.add_argument(
         "--namespace",
         action="append",
         metavar="NS",
-        help="watch only this namespace (repeatable); default: all",
+        help="watch this namespace (repeatable), added to OUTBOUND_SCHEDULER_NAMESPACES; "
+        "default: all",
     )
     run.add_argument(
         "--liveness", metavar="URL", help="serve a liveness probe, e.g. http://0.0.0.0:8080/healthz"

@@ -187,7 +187,8 @@ class ControlPlane(KubectlClient):
         for name in ("kube-apiserver", "etcd"):
             process = self._processes.pop(name, None)
             if process is not None:
-                terminate(name, process)
+                # Its data is disposable: no need to wait out open watches' grace period.
+                terminate(name, process, timeout=5.0)
         if self._work_dir is not None and self._given_work_dir is None:
             shutil.rmtree(self._work_dir, ignore_errors=True)
         if self._work_dir is not None:

@@ -99,12 +99,17 @@ def log_tail(log_path: Path, lines: int = 25) -> str:
     return f"--- last {lines} lines of {log_path} ---\n{tail}"
 
 
+def stop_with_parent(signum: int) -> None:
+    """Have the kernel send this process `signum` when its parent dies."""
+    if _prctl is None or _prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
 def die_with_parent(parent_pid: int) -> Callable[[], None]:
     """A ``preexec_fn`` that has the kernel SIGKILL the child once its parent is gone."""
 
     def preexec() -> None:
-        if _prctl is None or _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        stop_with_parent(signal.SIGKILL)
         # The parent may have died before prctl took effect; then no signal would come.
         if os.getppid() != parent_pid:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -112,13 +117,14 @@ def die_with_parent(parent_pid: int) -> Callable[[], None]:
     return preexec
 
 
-def terminate(name: str, process: subprocess.Popen[bytes]) -> None:
+def terminate(name: str, process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM, and SIGKILL if the process is still there after `timeout` seconds."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(STOP_TIMEOUT)
+            process.wait(timeout)
         except subprocess.TimeoutExpired:
-            logger.warning("%s ignored SIGTERM for %.0f s; killing it", name, STOP_TIMEOUT)
+            logger.info("%s still running %.0f s after SIGTERM; killing it", name, timeout)
             process.kill()
             process.wait()
 

@@ -50,7 +50,12 @@ class Executor:
         if command.kind is CommandKind.RELEASE:
             return Outcome(command, now())
         if command.kind is CommandKind.STOP:
-            result = await ocs.ensure_stopped(dialect, command.dbid, drain_timeout=DRAIN_TIMEOUT)
+            try:
+                result = await ocs.ensure_stopped(
+                    dialect, command.dbid, drain_timeout=DRAIN_TIMEOUT
+                )
+            except ocs.OcsNotFound:  # OCS does not know the group: it is not dialing it either
+                return Outcome(command, now(), ocs_state="Unknown")
             return Outcome(command, now(), ocs_state=result.state, dialing_mode=mode_of(result))
         if command.kind is CommandKind.ADOPT:
             status = await dialect.get_status(command.dbid)

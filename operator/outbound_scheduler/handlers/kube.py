@@ -91,22 +91,38 @@ class KubeApi:
         answer = await self._request("GET", url)
         return answer["items"] if answer else []
 
-    async def patch_status(self, ref: ObjectRef, status: dict[str, Any]) -> bool:
-        """Merge-patch the status subresource; False when the object is gone."""
+    async def patch_status(self, ref: ObjectRef, status: dict[str, Any]) -> str | None:
+        """Merge-patch the status subresource; the new resourceVersion, None if it is gone."""
         answer = await self._request(
             "PATCH",
             f"{self._server}{ref.path}/status",
             json={"status": status},
             headers={"Content-Type": "application/merge-patch+json"},
         )
+        return answer["metadata"]["resourceVersion"] if answer else None
+
+    async def set_finalizers(
+        self, ref: ObjectRef, finalizers: list[str], version: str | None
+    ) -> bool:
+        """Replace the object's finalizers, unless it changed since `version` (then False: the
+        change's watch event brings the object back for another look)."""
+        answer = await self._request(
+            "PATCH",
+            f"{self._server}{ref.path}",
+            json={"metadata": {"finalizers": finalizers, "resourceVersion": version}},
+            headers={"Content-Type": "application/merge-patch+json"},
+            absent=(404, 409),
+        )
         return answer is not None
 
-    async def _request(self, method: str, url: str, **options: Any) -> dict | None:
+    async def _request(
+        self, method: str, url: str, absent: tuple[int, ...] = (404,), **options: Any
+    ) -> dict | None:
         """One API call, waited out while the server says "too many requests" or is busy;
-        None when the object is not there."""
+        None when the answer is one of `absent` (by default: the object is not there)."""
         for attempt in range(RETRIES):
             async with self._session.request(method, url, **options) as response:
-                if response.status == 404:
+                if response.status in absent:
                     return None
                 if response.status < 400:
                     return await response.json()

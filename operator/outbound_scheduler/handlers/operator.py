@@ -36,7 +36,7 @@ def connection(settings: kopf.OperatorSettings) -> kopf.ConnectionInfo:
 async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 600
-    app = Settings()
+    app: Settings = memo.settings
     api = KubeApi(connection(settings))
     store = Store(app)
 
@@ -71,10 +71,7 @@ async def schedule_event(event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo,
     reconciler: Reconciler = memo.reconciler
     key = key_of(body)
     if event["type"] == "DELETED":
-        gone = reconciler.store.drop_schedule(key)
-        if gone is not None:
-            reconciler.deleted[key] = gone
-            reconciler.queue.add(key)
+        reconciler.forget_schedule(key, body["metadata"]["uid"])
     elif reconciler.store.put_schedule(body):
         reconciler.queue.add(key)
 

@@ -4,6 +4,10 @@ OCS commands go first and status follows: a run's start is never queued
 behind an etcd write. A restart stays safe without a write ahead of the
 command because starting is idempotent (a group OCS already runs is adopted)
 and the run id is the window's opening, the same on every pass.
+
+A Schedule carries the operator's finalizer, so deleting it while the
+operator is down still stops what it started once the operator is back: the
+object waits, marked for deletion, until its runs are stopped.
 """
 
 import asyncio
@@ -14,13 +18,16 @@ from typing import Any
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi, ObjectRef
 from outbound_scheduler.handlers.queue import DueQueue
-from outbound_scheduler.handlers.store import Key, ScheduleRecord, Store
-from outbound_scheduler.models import ScheduleStatus
-from outbound_scheduler.planning import Outcome, decide, record
+from outbound_scheduler.handlers.store import FINALIZER, Key, ScheduleRecord, Store
+from outbound_scheduler.planning import Outcome, decide, next_wake, record
+from outbound_scheduler.planning.decide import holding
 from outbound_scheduler.planning.groups import group_status
 from outbound_scheduler.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+GoneKey = tuple[str, str, str]  # (namespace, name, uid) of a Schedule already gone from the API
+MAX_RETRY = timedelta(minutes=5)
 
 
 def status_patch(model: Any) -> dict[str, Any]:
@@ -45,8 +52,9 @@ class Reconciler:
         self.store = store
         self.executor = executor
         self.writer = writer
-        self.queue: DueQueue[Key] = DueQueue()
-        self.deleted: dict[Key, ScheduleRecord] = {}
+        self.queue: DueQueue[Key | GoneKey] = DueQueue()
+        self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
+        self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
 
     async def work(self) -> None:
         """One worker: take due Schedules one by one, for the operator's life."""
@@ -55,60 +63,79 @@ class Reconciler:
             try:
                 await self.reconcile(key)
             except Exception:
-                logger.exception("reconcile failed: schedule=%s/%s; retrying", *key)
-                self.queue.add(key, at=self._retry_at())
+                logger.exception("reconcile failed: schedule=%s/%s; retrying", *key[:2])
+                self.queue.add(key, at=self._retry_at(key).timestamp())
             finally:
                 self.queue.done(key)
 
-    def _retry_at(self) -> float:
-        return datetime.now(UTC).timestamp() + self.settings.retry_seconds
+    def _retry_at(self, key: Key | GoneKey) -> datetime:
+        """Capped exponential backoff from the operator's retry interval."""
+        failures = self.failures[key] = self.failures.get(key, 0) + 1
+        delay = timedelta(seconds=self.settings.retry_seconds) * 2 ** min(failures - 1, 10)
+        return datetime.now(UTC) + min(delay, MAX_RETRY)
 
-    async def reconcile(self, key: Key) -> None:
+    def forget_schedule(self, key: Key, uid: str) -> None:
+        """The Schedule is gone from the API; if it still holds runs, stop them anyway."""
+        record = self.store.drop_schedule(key)
+        if record is not None and any(holding(e) for e in record.status.campaign_groups):
+            gone = (key[0], key[1], uid)
+            self.gone[gone] = record
+            self.queue.add(gone)
+
+    async def reconcile(self, key: Key | GoneKey) -> None:
         now = datetime.now(UTC)
-        gone = self.deleted.get(key)
-        known = gone or self.store.schedules.get(key)
+        known = self.gone.get(key) if len(key) == 3 else self.store.schedules.get(key)
         if known is None:
             return
-        view = self.store.view(key, now, deleted=gone)
+        schedule: Key = (key[0], key[1])
+        view = self.store.view(schedule, now, known, deleted=len(key) == 3 or known.deleting)
         decision = decide(view, now)
 
         # OCS first: status follows, so a start never waits behind an etcd write.
         outcomes = await self.executor.run_all(decision.commands)
         status, notices = record(view, decision, outcomes, now)
-        ref = ObjectRef("Schedule", "schedules", key[0], key[1], known.uid)
+        ref = ObjectRef("Schedule", "schedules", schedule[0], schedule[1], known.uid)
         for notice in notices:
             level = logging.WARNING if notice.type == "Warning" else logging.INFO
-            logger.log(level, "[%s/%s] %s: %s", *key, notice.reason, notice.message)
+            logger.log(level, "[%s/%s] %s: %s", *schedule, notice.reason, notice.message)
             self.writer.post_event(ref, notice.type, notice.reason, notice.message)
         await self._sync_groups(outcomes, now)
 
-        retry = None
-        if any(not outcome.ok for outcome in outcomes):
-            retry = now + timedelta(seconds=self.settings.retry_seconds)
-        if gone is not None:
-            self._settle_deleted(key, gone, status, retry)
+        failed = any(not outcome.ok for outcome in outcomes)
+        retry = self._retry_at(key) if failed else None
+        if not failed:
+            self.failures.pop(key, None)
+        if len(key) == 3:
+            known.status = status
+            if failed:
+                self.queue.add(key, at=retry.timestamp())
+            else:
+                del self.gone[key]
             return
-        current = self.store.schedules.get(key)
-        if current is not None:
-            if not same(status, current.status):
-                await self.writer.patch_status(ref, status_patch(status))
-            current.status = status
-        wake = view.timetable.next_change_after(now) if view.timetable else None
-        wake = min(filter(None, [wake, retry]), default=None)
+        await self._write(schedule, ref, known, status, failed)
+        wake = min(filter(None, [next_wake(view, decision, now), retry]), default=None)
         if wake is not None:
             self.queue.add(key, at=wake.timestamp())
 
-    def _settle_deleted(
-        self, key: Key, gone: ScheduleRecord, status: ScheduleStatus, retry: datetime | None
+    async def _write(
+        self, key: Key, ref: ObjectRef, known: ScheduleRecord, status: Any, failed: bool
     ) -> None:
-        """A deleted Schedule is forgotten once what it started is stopped."""
-        gone.status = status
-        if retry is not None:
-            self.queue.add(key, at=retry.timestamp())
+        """Status if it changed; our finalizer on, or off once a deleted Schedule holds nothing."""
+        current = self.store.schedules.get(key) or known
+        if not same(status, current.status):
+            current.version = await self.writer.patch_status(ref, status_patch(status))
+        current.status = status
+        current.seen = True
+        if current.deleting and (failed or FINALIZER not in current.finalizers):
             return
-        del self.deleted[key]
-        if key in self.store.schedules:
-            self.queue.add(key)  # re-created under the same name meanwhile
+        if not current.deleting and FINALIZER in current.finalizers:
+            return
+        others = [f for f in current.finalizers if f != FINALIZER]
+        wanted = others if current.deleting else [*others, FINALIZER]
+        if await self.writer.set_finalizers(ref, wanted, current.version):
+            current.finalizers = wanted
+        else:
+            self.queue.add(key)  # changed meanwhile: look again with the fresh object
 
     async def _sync_groups(self, outcomes: list[Outcome], now: datetime) -> None:
         """Show the OCS state each command left behind on the CampaignGroups concerned."""

@@ -7,8 +7,9 @@ Schedule's status it is the only writer of it, so its own copy wins over
 echoes of its own patches that arrive later.
 """
 
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,17 +26,28 @@ from outbound_scheduler.planning.decide import GroupId, holding
 from outbound_scheduler.settings import Settings
 from outbound_scheduler.timing import Timetable, compile_timetable
 
+logger = logging.getLogger(__name__)
 Key = tuple[str, str]  # (namespace, name)
+
+
+RUN_NOW_ANNOTATION = "outbound.dev/run-now"
+FINALIZER = "outbound.dev/stop-runs"  # held until a deleted Schedule's runs are stopped
 
 
 @dataclass
 class ScheduleRecord:
     uid: str
     generation: int | None
+    created: datetime | None
+    run_now: str | None  # the run-now annotation's value
     spec: ScheduleSpec | None
     timetable: Timetable | None
     problem: str | None
     status: ScheduleStatus
+    seen: bool = False  # reconciled at least once since the operator started
+    deleting: bool = False  # marked for deletion; waits on our finalizer
+    finalizers: list[str] = field(default_factory=list)
+    version: str | None = None  # resourceVersion of the last event, for finalizer patches
 
 
 @dataclass
@@ -51,14 +63,21 @@ def key_of(body: Any) -> Key:
     return body["metadata"]["namespace"], body["metadata"]["name"]
 
 
-def parse_schedule(spec: Any) -> tuple[ScheduleSpec | None, Timetable | None, str | None]:
+def parse_time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def parse_schedule(
+    spec: Any, settings: Settings
+) -> tuple[ScheduleSpec | None, Timetable | None, str | None]:
     try:
         parsed = parse_spec(ScheduleSpec, spec)
     except SpecError as error:
         return None, None, str(error)
     try:
-        return parsed, compile_timetable(parsed), None
-    except ValueError as error:  # a spec valid alone whose windows cannot be computed
+        return parsed, compile_timetable(parsed, settings.allowed_hours), None
+    except Exception as error:  # a spec valid alone whose windows cannot be computed
+        logger.exception("windows cannot be computed")
         return None, None, f"spec: its windows cannot be computed: {error}"
 
 
@@ -71,17 +90,35 @@ class Store:
         self._by_id: defaultdict[GroupId, set[Key]] = defaultdict(set)  # OCS group → objects
 
     def put_schedule(self, body: Any) -> bool:
-        """Remember a Schedule; True when its spec is new or changed."""
+        """Remember a Schedule; True when its spec, run-now request or deletion is new."""
         key = key_of(body)
-        generation = body["metadata"].get("generation")
+        metadata = body["metadata"]
+        generation = metadata.get("generation")
+        run_now = (metadata.get("annotations") or {}).get(RUN_NOW_ANNOTATION)
+        deleting = metadata.get("deletionTimestamp") is not None
         known = self.schedules.get(key)
-        if known and (known.uid, known.generation) == (body["metadata"]["uid"], generation):
-            return False
+        if known and (known.uid, known.generation) == (metadata["uid"], generation):
+            changed = (known.run_now, known.deleting) != (run_now, deleting)
+            known.run_now, known.deleting = run_now, deleting
+            known.finalizers = list(metadata.get("finalizers") or [])
+            known.version = metadata.get("resourceVersion")
+            return changed
         status = known.status if known else ScheduleStatus.model_validate(body.get("status") or {})
-        spec, timetable, problem = parse_schedule(body.get("spec"))
+        spec, timetable, problem = parse_schedule(body.get("spec"), self.settings)
         self._unlink(key)
         self.schedules[key] = ScheduleRecord(
-            body["metadata"]["uid"], generation, spec, timetable, problem, status
+            uid=metadata["uid"],
+            generation=generation,
+            created=parse_time(metadata.get("creationTimestamp")),
+            run_now=run_now,
+            spec=spec,
+            timetable=timetable,
+            problem=problem,
+            status=status,
+            seen=known.seen if known else False,
+            deleting=deleting,
+            finalizers=list(metadata.get("finalizers") or []),
+            version=metadata.get("resourceVersion"),
         )
         for name in self._named_groups(spec):
             self._naming[(key[0], name)].add(key)
@@ -136,9 +173,10 @@ class Store:
     def schedules_naming(self, group: Key) -> set[Key]:
         return set(self._naming.get(group, ()))
 
-    def view(self, key: Key, now: datetime, deleted: ScheduleRecord | None = None) -> ScheduleView:
-        """The planner's view of one Schedule; `deleted` is the record of one just deleted."""
-        record = deleted or self.schedules[key]
+    def view(
+        self, key: Key, now: datetime, record: ScheduleRecord, deleted: bool = False
+    ) -> ScheduleView:
+        """The planner's view of one Schedule (`deleted`: it is going away)."""
         usable, unusable = {}, {}
         for name in self._named_groups(record.spec):
             group = self.groups.get((key[0], name))
@@ -155,8 +193,11 @@ class Store:
             wanted_elsewhere=self._wanted_elsewhere(key, record, now),
             catch_up=self.settings.catch_up,
             problem=record.problem,
-            deleted=deleted is not None,
+            deleted=deleted,
             generation=record.generation,
+            created=record.created,
+            run_now_token=record.run_now,
+            first_pass=not record.seen,
         )
 
     def _wanted_elsewhere(self, key: Key, record: ScheduleRecord, now: datetime) -> frozenset:
@@ -165,9 +206,20 @@ class Store:
         wanted: set[GroupId] = set()
         for group_id in held:
             for group_key in self.groups_with_id(group_id):
-                for other in self.schedules_naming(group_key) - {key}:
-                    theirs = self.schedules[other]
-                    timetable = theirs.timetable if theirs.problem is None else None
-                    if timetable is not None and timetable.window_at(now) is not None:
-                        wanted.add(group_id)
+                others = self.schedules_naming(group_key) - {key}
+                if any(wants(self.schedules[other], group_key[1], now) for other in others):
+                    wanted.add(group_id)
         return frozenset(wanted)
+
+
+def wants(record: ScheduleRecord, entry: str, now: datetime) -> bool:
+    """True when `record`'s open window keeps the group named `entry` running: it holds it,
+    or is about to start it; not when its run there was missed or has ended."""
+    spec, timetable = record.spec, record.timetable
+    if record.problem or spec is None or timetable is None or spec.suspend or record.deleting:
+        return False
+    window = timetable.window_at(now)
+    if window is None:
+        return False
+    status = next((e for e in record.status.campaign_groups if e.name == entry), None)
+    return status is None or status.run_id != window.opening or status.stopped is None

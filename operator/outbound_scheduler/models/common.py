@@ -65,3 +65,5 @@ def parse_spec(model: type[M], spec: object) -> M:
             message = item["msg"].removeprefix("Value error, ")
             problems.append(f"{field_path(location)}: {message}")
         raise SpecError("; ".join(problems)) from None
+    except Exception as error:  # a validator tripping over odd input is still the input's fault
+        raise SpecError(f"spec: cannot be read ({type(error).__name__}: {error})") from None

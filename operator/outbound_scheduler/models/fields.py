@@ -14,6 +14,7 @@ TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 DURATION_PATTERN = r"^([0-9]+(\.[0-9]+)?(h|m|s))+$"
 NAME_PATTERN = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+LONGEST_WINDOW = timedelta(days=31)
 LOCAL_DATE_TIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 )
@@ -28,7 +29,7 @@ def check_time_of_day(text: str) -> str:
 
 
 def check_duration(text: str) -> str:
-    if not re.fullmatch(DURATION_PATTERN, text):
+    if len(text) > 32 or not re.fullmatch(DURATION_PATTERN, text):
         raise ValueError(f"{text!r} is not a duration; write it like 90m, 8h or 1h30m")
     return text
 
@@ -61,7 +62,10 @@ def parse_duration(text: str) -> timedelta:
     check_duration(text)
     units = {"h": 3600.0, "m": 60.0, "s": 1.0}
     parts = re.findall(r"([0-9]+(\.[0-9]+)?)(h|m|s)", text)
-    return timedelta(seconds=sum(float(n) * units[u] for n, _, u in parts))
+    seconds = sum(float(n) * units[u] for n, _, u in parts)
+    if seconds > LONGEST_WINDOW.total_seconds():
+        raise ValueError(f"{text!r} is longer than {LONGEST_WINDOW.days} days; windows are shorter")
+    return timedelta(seconds=seconds)
 
 
 def parse_time_of_day(text: str) -> time:
@@ -79,7 +83,7 @@ TimeOfDay = Annotated[
 Duration = Annotated[
     str,
     AfterValidator(check_duration),
-    Field(json_schema_extra={"pattern": DURATION_PATTERN}),
+    Field(max_length=32, json_schema_extra={"pattern": DURATION_PATTERN}),
 ]
 LocalDate = Annotated[
     str,

@@ -6,9 +6,10 @@ Schedule's zone.
 """
 
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Literal
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 from pydantic import Field, field_validator, model_validator
 
 from outbound_scheduler.models.common import ApiModel
@@ -136,6 +137,10 @@ def check_cron(expression: str) -> str:
             f"{expression!r} is not a five-field cron expression "
             '(minute hour day-of-month month day-of-week), e.g. "0 8 * * 1-5"'
         )
+    try:  # eight years cover every date that exists, 29 February included
+        croniter(expression, datetime(2000, 1, 1), max_years_between_matches=8).get_next()
+    except CroniterBadDateError:
+        raise ValueError(f"{expression!r} never matches a date (e.g. 30 February)") from None
     return expression
 
 
@@ -168,10 +173,10 @@ class WindowEnd(ApiModel):
     def _exactly_one(self) -> "WindowEnd":
         if (self.at is None) == (self.after is None):
             raise ValueError("set exactly one of end.at (a time of day) or end.after (a duration)")
-        if self.after is not None and parse_duration(self.after) <= timedelta(0):
+        if self.after is not None and self.length <= timedelta(0):
             raise ValueError("end.after must be longer than zero")
         return self
 
-    @property
+    @cached_property
     def length(self) -> timedelta | None:
         return parse_duration(self.after) if self.after is not None else None

@@ -68,6 +68,7 @@ class ScheduleSpec(ApiModel):
     description: str = Field(default="", max_length=256, description="Shown in the list view.")
     time_zone: str = Field(
         default="UTC",
+        max_length=64,
         description="IANA time zone every wall-clock time of this spec is read in, "
         "e.g. Europe/London.",
     )
@@ -125,7 +126,7 @@ class ScheduleSpec(ApiModel):
     def _known_zone(cls, name: str) -> str:
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a long name
             raise ValueError(
                 f"unknown time zone {name!r}; use an IANA name such as Europe/London or UTC"
             ) from None

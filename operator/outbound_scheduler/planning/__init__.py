@@ -5,7 +5,7 @@ carry out what they return.
 """
 
 from outbound_scheduler.planning.commands import Command, CommandKind, Outcome
-from outbound_scheduler.planning.decide import Decision, ScheduleView, decide, run_id
+from outbound_scheduler.planning.decide import Decision, ScheduleView, decide, next_wake, run_id
 from outbound_scheduler.planning.record import Notice, record
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Outcome",
     "ScheduleView",
     "decide",
+    "next_wake",
     "record",
     "run_id",
 ]

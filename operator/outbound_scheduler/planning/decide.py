@@ -14,11 +14,13 @@ from outbound_scheduler.models import (
     CampaignGroupEntry,
     CampaignGroupSpec,
     EntryStatus,
+    RunNow,
     ScheduleSpec,
     ScheduleStatus,
 )
 from outbound_scheduler.planning.commands import Command, CommandKind
-from outbound_scheduler.timing import Timetable, Window
+from outbound_scheduler.planning.openings import missed_windows, new_run_now, new_skip, open_window
+from outbound_scheduler.timing import Skip, Timetable, Window
 
 GroupId = tuple[str, int]  # (OCS endpoint name, DBID): one Campaign Group in one OCS
 
@@ -37,6 +39,9 @@ class ScheduleView:
     problem: str | None = None  # why the spec is unusable, naming the field
     deleted: bool = False
     generation: int | None = None
+    created: datetime | None = None  # when the Schedule was created: nothing before counts
+    run_now_token: str | None = None  # the outbound.dev/run-now annotation's value
+    first_pass: bool = False  # first look since the operator started: catch up on downtime
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ class Decision:
     problem: str | None = None  # why nothing may run, naming the field
     reason: str | None = None  # the problem in one word: InvalidSpec, CampaignGroupMissing, ...
     suspended: bool = False
+    run_now: RunNow | None = None  # a run-now request seen now for the first time
+    skipped: Skip | None = None  # a suppressed opening not yet recorded
+    missed: tuple[Window, ...] = ()  # windows that opened and closed while nobody watched
 
 
 def run_id(window: Window) -> str:
@@ -63,10 +71,11 @@ def decide(view: ScheduleView, now: datetime) -> Decision:
     reason, problem = ("InvalidSpec", view.problem) if view.problem else group_problem(view)
     usable = view.spec is not None and view.timetable is not None and not problem
     suspended = usable and view.spec is not None and view.spec.suspend
-    window = None
-    if usable and not (suspended or view.deleted):
-        assert view.timetable is not None
-        window = view.timetable.window_at(now)
+    live = usable and not (suspended or view.deleted)
+    run_now = new_run_now(view, now, suspended) if usable and not view.deleted else None
+    window = open_window(view, run_now or view.status.run_now, now) if live else None
+    skipped = new_skip(view, now) if live else None
+    missed = missed_windows(view, now) if live and view.first_pass else ()
 
     commands: list[Command] = []
     wanted: set[str] = set()
@@ -81,7 +90,16 @@ def decide(view: ScheduleView, now: datetime) -> Decision:
     for previous in view.status.campaign_groups:
         if previous.name not in wanted and holding(previous):
             commands.append(closing_command(view, previous, problem, now))
-    return Decision(tuple(commands), window, problem, reason, suspended)
+    return Decision(tuple(commands), window, problem, reason, suspended, run_now, skipped, missed)
+
+
+def next_wake(view: ScheduleView, decision: Decision, now: datetime) -> datetime | None:
+    """When this Schedule next needs a look: its window's end or its next opening or skip."""
+    if decision.problem or decision.suspended or view.deleted or view.timetable is None:
+        return None
+    wakes = [view.timetable.next_change_after(now)]
+    wakes += [decision.window.end] if decision.window is not None else []
+    return min((wake for wake in wakes if wake is not None and wake > now), default=None)
 
 
 def group_problem(view: ScheduleView) -> tuple[str | None, str | None]:

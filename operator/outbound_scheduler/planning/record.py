@@ -15,6 +15,7 @@ from outbound_scheduler.models import (
     RunRecord,
     ScheduleState,
     ScheduleStatus,
+    SkippedOpening,
 )
 from outbound_scheduler.models.status import HISTORY_LIMIT
 from outbound_scheduler.planning.commands import CommandKind, Outcome
@@ -36,21 +37,25 @@ def record(
     view: ScheduleView, decision: Decision, outcomes: list[Outcome], now: datetime
 ) -> tuple[ScheduleStatus, list[Notice]]:
     entries = {e.name: e for e in view.status.campaign_groups}
-    history = list(view.status.history)
+    history = list(view.status.history) + unrun(view, decision)
     for outcome in outcomes:
         entry = entries.get(outcome.command.entry)
         entries[outcome.command.entry] = applied(entry, outcome, decision)
         history = chronicle(history, outcome, decision)
+    history.sort(key=lambda run: run.opened, reverse=True)
+    kept = kept_entries(view, entries)
 
     status = ScheduleStatus(
         state=state_of(decision),
         description=view.spec.description if view.spec else view.status.description,
         schedule_text=schedule_text(view.spec) if view.spec else view.status.schedule_text,
         last_run=history[0].opened if history else view.status.last_run,
-        campaign_groups=kept_entries(view, entries),
+        campaign_groups=kept,
         history=history[:HISTORY_LIMIT],
-        conditions=[ready_condition(view, decision, now)],
+        conditions=[ready_condition(view, decision, kept, now)],
         observed_generation=view.generation,
+        run_now=decision.run_now or view.status.run_now,
+        last_skipped=last_skipped(view, decision),
     )
     if decision.suspended and view.spec is not None:
         status.suspend_reason = view.spec.suspend_reason or "no reason given"
@@ -119,7 +124,7 @@ def chronicle(history: list[RunRecord], outcome: Outcome, decision: Decision) ->
         ]
     assert decision.window is not None
     history = [
-        superseded(run, decision.window.start)
+        superseded(run, outcome.at)
         if run.campaign_group == command.entry and run.stopped is None
         else run
         for run in history
@@ -132,8 +137,56 @@ def chronicle(history: list[RunRecord], outcome: Outcome, decision: Decision) ->
         adopted=outcome.adopted,
         stopped=outcome.at if outcome.missed else None,
         stop_reason="Missed" if outcome.missed else None,
+        note=run_note(decision),
     )
     return [run, *history]
+
+
+def run_note(decision: Decision) -> str | None:
+    window = decision.window
+    if window is None:
+        return None
+    run_now = decision.run_now
+    if run_now is not None and run_now.start == window.start:
+        return f"run now ({run_now.token})"
+    return "clipped to the allowed hours" if window.clipped else None
+
+
+def unrun(view: ScheduleView, decision: Decision) -> list[RunRecord]:
+    """History records of openings that ran nothing: skipped, or missed during downtime."""
+    names = [e.name for e in view.spec.campaign_groups] if view.spec else []
+    runs = []
+    if decision.skipped is not None:
+        stamp = decision.skipped.opening.strftime("%Y%m%dT%H%M%SZ")
+        runs += [
+            RunRecord(
+                run_id=stamp,
+                campaign_group=name,
+                opened=decision.skipped.opening,
+                stop_reason="Skipped",
+                note=decision.skipped.reason,
+            )
+            for name in names
+        ]
+    for window in decision.missed:
+        runs += [
+            RunRecord(
+                run_id=window.opening,
+                campaign_group=name,
+                opened=window.start,
+                stop_reason="Missed",
+                note="opened and closed while the operator was not running",
+            )
+            for name in names
+        ]
+    return runs
+
+
+def last_skipped(view: ScheduleView, decision: Decision) -> SkippedOpening | None:
+    skip = decision.skipped
+    if skip is None:
+        return view.status.last_skipped
+    return SkippedOpening(opening=skip.opening, reason=skip.reason)
 
 
 def kept_entries(view: ScheduleView, entries: dict[str, EntryStatus]) -> list[EntryStatus]:
@@ -149,11 +202,25 @@ def superseded(run: RunRecord, at: datetime) -> RunRecord:
     return run.model_copy(update={"stopped": at, "stop_reason": "NextWindow"})
 
 
-def ready_condition(view: ScheduleView, decision: Decision, now: datetime) -> Condition:
-    if decision.problem is None:
-        status, reason, message = "True", "Scheduled", "windows are computed and enforced"
-    else:
+def repeated(view: ScheduleView, outcome: Outcome) -> bool:
+    """A failure already reported with the same words: retried quietly, not announced again."""
+    if outcome.ok:
+        return False
+    before = next((e for e in view.status.campaign_groups if e.name == outcome.command.entry), None)
+    return before is not None and before.message == outcome.error
+
+
+def ready_condition(
+    view: ScheduleView, decision: Decision, entries: list[EntryStatus], now: datetime
+) -> Condition:
+    failing = next((e for e in entries if e.message), None)
+    if decision.problem is not None:
         status, reason, message = "False", decision.reason or "Invalid", decision.problem
+    elif failing is not None:
+        status, reason = "False", "OcsError"
+        message = f"campaign group {failing.name}: {failing.message}; retrying"
+    else:
+        status, reason, message = "True", "Scheduled", "windows are computed and enforced"
     previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
     unchanged = previous is not None and (previous.status, previous.reason) == (status, reason)
     return Condition(
@@ -167,7 +234,10 @@ def ready_condition(view: ScheduleView, decision: Decision, now: datetime) -> Co
 
 
 def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> list[Notice]:
-    said = [notice_of(outcome, view.catch_up) for outcome in outcomes]
+    said = [
+        notice_of(outcome, view.catch_up) for outcome in outcomes if not repeated(view, outcome)
+    ]
+    said += calendar_notices(view, decision)
     was_suspended = view.status.state == ScheduleState.SUSPENDED
     if decision.suspended and not was_suspended:
         reason = view.spec.suspend_reason if view.spec else None
@@ -204,3 +274,38 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
             "another open window keeps the group running",
         )
     return Notice("Normal", "Stopped", f"stopped {group} ({command.reason}), run {command.run_id}")
+
+
+def calendar_notices(view: ScheduleView, decision: Decision) -> list[Notice]:
+    said = []
+    zone = view.spec.zone if view.spec else None
+    run_now = decision.run_now
+    if run_now is not None and run_now.refused:
+        said.append(
+            Notice(
+                "Warning", "RunNowRefused", f"run now ({run_now.token}) refused: {run_now.refused}"
+            )
+        )
+    elif run_now is not None and run_now.start and run_now.end and zone is not None:
+        said.append(
+            Notice(
+                "Normal",
+                "RunNow",
+                f"run now ({run_now.token}): window "
+                f"{local_text(run_now.start, zone)} to {local_text(run_now.end, zone)}",
+            )
+        )
+    if decision.skipped is not None and zone is not None:
+        opening = local_text(decision.skipped.opening, zone)
+        said.append(
+            Notice("Normal", "Skipped", f"opening {opening} skipped: {decision.skipped.reason}")
+        )
+    for window in decision.missed:
+        said.append(
+            Notice(
+                "Warning",
+                "Missed",
+                f"window {window.opening} opened and closed while the operator was not running",
+            )
+        )
+    return said

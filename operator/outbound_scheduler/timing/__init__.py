@@ -2,10 +2,14 @@
 
 Pure functions of a spec and explicit instants — no clock is read here. The
 chain is recurrence (wall-clock readings in the schedule's zone) → occurrences
-(instants, through the DST policy in `zones`) → windows (an occurrence plus the
-end rule, never overlapping). All instants going out are aware UTC datetimes.
+(instants, through the DST policy in `zones`) → openings (occurrences no
+exclusion suppressed) → windows (an opening plus the end rule, never
+overlapping, cut to the allowed calling hours). All instants going out are
+aware UTC datetimes.
 """
 
+from outbound_scheduler.timing.openings import Skip
+from outbound_scheduler.timing.preview import PreviewItem, preview
 from outbound_scheduler.timing.recurrence import Occurrence, Recurrence, compile_recurrence
 from outbound_scheduler.timing.windows import Timetable, Window, compile_timetable
 from outbound_scheduler.timing.words import clock_text, schedule_text, window_text
@@ -13,13 +17,16 @@ from outbound_scheduler.timing.zones import local_text, resolve, wall_clock
 
 __all__ = [
     "Occurrence",
+    "PreviewItem",
     "Recurrence",
+    "Skip",
     "Timetable",
     "Window",
     "clock_text",
     "compile_recurrence",
     "compile_timetable",
     "local_text",
+    "preview",
     "resolve",
     "schedule_text",
     "wall_clock",

@@ -9,12 +9,13 @@ occurrence. Everything else in timing goes through `resolve`.
 """
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Longest stretch of one day over which a clock is assumed to change at most once;
 # clocks have jumped by up to a whole day (Pacific/Apia, 2011-12-30).
 DAY_AND_A_BIT = timedelta(hours=26)
+ONE_DAY = timedelta(days=1)
 
 
 def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
@@ -72,6 +73,42 @@ def fold_margin(instant: datetime, zone: ZoneInfo) -> timedelta:
     """
     drop = offset(instant - DAY_AND_A_BIT, zone) - offset(instant, zone)
     return max(drop, timedelta(0))
+
+
+def local_date(instant: datetime, zone: ZoneInfo) -> date:
+    """The date the zone's calendar shows at an aware instant."""
+    return instant.astimezone(zone).date()
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant at which the zone's calendar shows `day`."""
+    return resolve(datetime.combine(day, time()), zone)
+
+
+def offset_changes(a: datetime, b: datetime, zone: ZoneInfo) -> list[tuple[datetime, timedelta]]:
+    """Each instant in (a, b] at which the zone's UTC offset changes, with the change."""
+    changes, low = [], a
+    while low < b:
+        high = min(low + ONE_DAY, b)
+        before, after = offset(low, zone), offset(high, zone)
+        if before != after:
+            instant = _change_between(low, high, zone)
+            changes.append((instant, after - before))
+        low = high
+    return changes
+
+
+def _change_between(low: datetime, high: datetime, zone: ZoneInfo) -> datetime:
+    """The whole second in (low, high] at which the offset leaves the one in force at `low`."""
+    old_offset = offset(low, zone)
+    lo, hi = math.floor(low.timestamp()), math.ceil(high.timestamp())
+    while hi - lo > 1:
+        middle = (lo + hi) // 2
+        if datetime.fromtimestamp(middle, zone).utcoffset() == old_offset:
+            lo = middle
+        else:
+            hi = middle
+    return datetime.fromtimestamp(hi, UTC)
 
 
 def local_text(instant: datetime, zone: ZoneInfo) -> str:
