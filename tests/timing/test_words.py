@@ -64,3 +64,38 @@ def test_window_text() -> None:
     assert window_text(spec(daily={"at": "09:00"}, end={"at": "17:00"})) == "until 05:00 PM"
     assert window_text(spec(daily={"at": "09:00"}, end={"after": "8h"})) == "for 8h"
     assert window_text(spec(daily={"at": "09:00"}, end={"after": "90m"})) == "for 1h30m"
+
+
+def test_once() -> None:
+    christmas_eve = spec(once={"at": "2026-12-24T09:00:00"})
+    assert schedule_text(christmas_eve) == "Once on 2026-12-24 at 09:00 AM"
+    evening = spec(once={"at": "2026-12-24T18:30"})
+    assert schedule_text(evening) == "Once on 2026-12-24 at 06:30 PM"
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        ([1, "last"], "On day 1 and the last day of the month at 06:00 PM"),
+        (["last", 1], "On day 1 and the last day of the month at 06:00 PM"),
+        ([15], "On day 15 of the month at 06:00 PM"),
+        ([15, 1], "On days 1 and 15 of the month at 06:00 PM"),
+        ([20, "last", 1, 10], "On days 1, 10, 20 and the last day of the month at 06:00 PM"),
+        (["last"], "On the last day of the month at 06:00 PM"),
+    ],
+)
+def test_monthly_lists_days_in_order_with_the_last_day_last(days: list, text: str) -> None:
+    assert schedule_text(spec(monthly={"days": days, "at": "18:00"})) == text
+
+
+@pytest.mark.parametrize(
+    ("every", "text"),
+    [
+        ({"weeks": 2, "from": "2026-01-05"}, "Every 2 weeks on Monday at 07:30 AM"),
+        ({"weeks": 1, "from": "2026-01-04"}, "Every week on Sunday at 07:30 AM"),
+        ({"days": 3, "from": "2026-01-05"}, "Every 3 days at 07:30 AM"),
+        ({"days": 1, "from": "2026-01-05"}, "Every day at 07:30 AM"),
+    ],
+)
+def test_every(every: dict, text: str) -> None:
+    assert schedule_text(spec(every={**every, "at": "07:30"})) == text

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from outbound_scheduler.cli.preview import add_preview_parser
 from outbound_scheduler.settings import ENV_PREFIX, OcsEndpoint, Settings
 
 
@@ -134,6 +135,8 @@ def parser() -> argparse.ArgumentParser:
     )
     simulator.add_argument("--status-push-uri", metavar="URI", help="where to POST status pushes")
     simulator.set_defaults(handler=command_simulator)
+
+    add_preview_parser(commands)
 
     crds = commands.add_parser("crds", help="print the CRDs, or write them to a directory")
     crds.add_argument("-o", "--output", type=Path, metavar="DIR")

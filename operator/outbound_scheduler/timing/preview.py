@@ -22,6 +22,7 @@ from outbound_scheduler.timing.words import duration_text
 from outbound_scheduler.timing.zones import offset_changes
 
 ONE_TICK = timedelta(microseconds=1)
+SKIP_RUN = 10
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def preview(
     spec: ScheduleSpec, start: datetime, count: int, guard: AllowedHours | None = None
 ) -> list[PreviewItem]:
     """The window open at `start` and the following ones, `count` in all, with the skipped
-    openings from `start` on interleaved (at most `count` of those too)."""
+    openings from `start` on interleaved where they fall."""
     table, zone = compile_timetable(spec, guard), spec.zone
     items, previous = [], start
     for found in walk(table, start, count):
@@ -89,19 +90,29 @@ def preview(
 
 
 def walk(table: Timetable, start: datetime, count: int) -> Iterator[Window | Skip]:
-    """Windows and skipped openings from `start`, in the order they happen."""
+    """Windows and skipped openings from `start`, in the order they happen.
+
+    A long run of skipped openings (a minute-by-minute cron over an excluded month) is
+    cut after `max(count, SKIP_RUN)` of them, and the walk goes on at the next window.
+    """
+    run_limit = max(count, SKIP_RUN)
     window = table.window_at(start) or table.next_window_after(start)
-    skip = table.next_skip_after(start - ONE_TICK) if count > 0 else None
-    windows = skips = 0
+    skip = table.next_skip_after(start - ONE_TICK)
+    windows = in_a_row = 0
     while windows < count and (window is not None or skip is not None):
         if skip is not None and (window is None or skip.opening < window.start):
+            if in_a_row == run_limit:
+                if window is None:
+                    return
+                skip = table.next_skip_after(window.start - ONE_TICK)
+                continue
             yield skip
-            skips += 1
-            skip = table.next_skip_after(skip.opening) if skips < count else None
+            in_a_row += 1
+            skip = table.next_skip_after(skip.opening)
         else:
             assert window is not None
             yield window
-            windows += 1
+            windows, in_a_row = windows + 1, 0
             window = table.next_window_after(window.start)
 
 

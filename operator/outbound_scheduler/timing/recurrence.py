@@ -4,7 +4,8 @@ A recurrence is first a sequence of wall-clock readings in the schedule's zone
 (a time of day on the dates a day rule names, or every match of the cron
 expression), and only then instants: each reading is resolved by the DST
 policy in zones.py. Cron is walked over naive readings on purpose, so croniter
-never sees a time zone and none of its own DST handling applies. Resolution
+never sees a time zone and none of its own DST handling applies (cron.py steps
+ordinary expressions itself, on croniter's parse, for speed). Resolution
 can map several readings to one instant (all readings inside a gap land on the
 gap's end) and can map a reading to an instant earlier than the current one (a
 fall-back repeats readings), so the searches below resolve each candidate and
@@ -16,16 +17,13 @@ open at. Readings are bounded a little wider (a gap can carry a reading into the
 next day) so that every search ends; the exact test is made on the instant.
 """
 
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from croniter import CroniterBadDateError, croniter
-
 from outbound_scheduler.models.schedule import ScheduleSpec
+from outbound_scheduler.timing.cron import cron_readings
 from outbound_scheduler.timing.days import DayRule, EveryPeriod, MonthDays, OneDate, Weekdays
 from outbound_scheduler.timing.zones import (
     fold_margin,
@@ -109,43 +107,6 @@ class BoundedReadings:
             if self.first is not None and reading.date() < self.first:
                 return
             yield reading
-
-
-class CronReadings:
-    """Matches of a five-field cron expression, over naive wall-clock readings."""
-
-    def __init__(self, expression: str) -> None:
-        # Compiled once; croniter keeps a cursor, so each step passes its start explicitly
-        # and a lock keeps two threads from sharing the cursor.
-        self._cron = croniter(expression, datetime(2000, 1, 1))
-        self._lock = threading.Lock()
-
-    def after(self, wall: datetime) -> Iterator[datetime]:
-        while (found := self._step(wall, forward=True)) is not None:
-            yield found
-            wall = found
-
-    def at_or_before(self, wall: datetime) -> Iterator[datetime]:
-        # croniter's previous is strictly earlier, at minute precision.
-        cursor = wall + timedelta(microseconds=1)
-        while (found := self._step(cursor, forward=False)) is not None:
-            yield found
-            cursor = found
-
-    def _step(self, wall: datetime, forward: bool) -> datetime | None:
-        with self._lock:
-            try:
-                if forward:
-                    return self._cron.get_next(datetime, start_time=wall)
-                return self._cron.get_prev(datetime, start_time=wall)
-            except CroniterBadDateError:  # no match within croniter's horizon (50 years)
-                return None
-
-
-@lru_cache(maxsize=4096)
-def cron_readings(expression: str) -> CronReadings:
-    """Compiling a cron expression costs far more than stepping it; schedules share them."""
-    return CronReadings(expression)
 
 
 class Recurrence:

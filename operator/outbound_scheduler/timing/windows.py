@@ -20,6 +20,11 @@ its own, with its own opening, marked `clipped` when the cut moved its start or
 its end; a planned window wholly outside allowed hours yields none. So windows
 never overlap, every instant lies in at most one, and `window_at`,
 `next_window_after` and a walk with `windows_between` always agree.
+
+Searches ahead are bounded: at most openings.HORIZON (four years and a month),
+and under allowed hours at most SEARCH_STEPS candidates (a year of openings
+that all fall outside them); past that a schedule is taken to have no more
+windows. Only a schedule that cannot dial for a year meets the second bound.
 """
 
 from collections.abc import Iterator
