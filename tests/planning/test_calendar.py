@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from outbound_scheduler.models import ScheduleStatus
+from outbound_scheduler.models import AllowedHours, ScheduleStatus
 from outbound_scheduler.planning import CommandKind, decide, record
+from outbound_scheduler.timing import compile_timetable
 from tests.planning.test_decide import OPENING, run_at, schedule, view
 
 CREATED = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -88,3 +89,25 @@ def test_downtime_is_not_looked_at_after_the_first_pass():
     """Only the first look after start-up records downtime; later looks never do."""
     v = view(status=ScheduleStatus(), created=CREATED, first_pass=False)
     assert decide(v, datetime(2026, 12, 7, 8, 0, tzinfo=UTC)).missed == ()
+
+
+def test_clipped_window_starts_at_the_allowed_hour_and_says_so():
+    """A 07:00 opening with calling hours from 08:00 starts at 08:00, noted as clipped."""
+    spec = schedule(daily={"at": "07:00"}, allowedHours={"from": "08:00", "to": "21:00"})
+    early = decide(view(spec=spec), datetime(2026, 12, 7, 7, 30, tzinfo=UTC))
+    assert early.commands == ()
+    decision, status, _ = run_at(view(spec=spec), datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert {c.kind for c in decision.commands} == {CommandKind.START}
+    assert status.history[0].note == "clipped to the allowed hours"
+
+
+def test_cluster_guard_clips_every_schedule():
+    """The operator-wide calling hours cut a Schedule that sets none of its own."""
+    spec = schedule(daily={"at": "06:00"})
+    guard = AllowedHours.model_validate({"from": "09:00", "to": "17:00"})
+    timetable = compile_timetable(spec, guard)
+    window = timetable.window_at(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))
+    assert window is not None
+    assert window.start == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert window.clipped
+    assert timetable.window_at(datetime(2026, 12, 7, 7, 0, tzinfo=UTC)) is None
