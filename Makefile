@@ -44,8 +44,7 @@ test: lint control-plane helm
 
 crds: venv
 	$(BIN)/outbound-scheduler crds --output crds
-	cp crds/*.yaml charts/outbound-scheduler/crds/
-	cp crds/*.yaml manifests/install/crds/
+	$(BIN)/outbound-scheduler crds --output charts/outbound-scheduler/crds
 
 # Helm, built from pinned Go modules into the control plane's cache like kubectl.
 helm:

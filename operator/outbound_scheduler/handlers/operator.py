@@ -37,6 +37,8 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 600
     app: Settings = memo.settings
+    # Watching named namespaces needs no cluster-wide scan of namespaces or CRDs.
+    settings.scanning.disabled = bool(app.namespaces)
     api = KubeApi(connection(settings))
     store = Store(app)
 
