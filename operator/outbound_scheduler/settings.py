@@ -7,7 +7,7 @@ the OCS endpoints are JSON, e.g.
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field, HttpUrl, field_validator
+from pydantic import BaseModel, Field, HttpUrl, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from outbound_scheduler.models import AllowedHours
@@ -20,6 +20,11 @@ class OcsEndpoint(BaseModel):
 
     url: HttpUrl = Field(description="Base URL of OCS's HTTP port, e.g. http://ocs-east:8090.")
     timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for one answer.")
+    authorization: SecretStr | None = Field(
+        default=None,
+        description='Authorization header value sent to OCS, e.g. "Basic ..."; keep it in a '
+        "Secret. Never logged.",
+    )
 
 
 class Settings(BaseSettings):

@@ -22,7 +22,13 @@ DRAIN_TIMEOUT = 10.0  # seconds a stop waits for OCS to finish unloading, to rep
 class Executor:
     def __init__(self, settings: Settings) -> None:
         self._dialects = {
-            name: ocs.GenesysHttpDialect(str(endpoint.url), timeout=endpoint.timeout)
+            name: ocs.GenesysHttpDialect(
+                str(endpoint.url),
+                timeout=endpoint.timeout,
+                authorization=secret.get_secret_value()
+                if (secret := endpoint.authorization)
+                else None,
+            )
             for name, endpoint in settings.ocs_endpoints.items()
         }
         self._locks: defaultdict[GroupId, asyncio.Lock] = defaultdict(asyncio.Lock)
