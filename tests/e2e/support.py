@@ -104,3 +104,20 @@ def opening_in(seconds: float) -> datetime:
 
 def received_at(request: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(request["receivedAt"].replace("Z", "+00:00"))
+
+
+def start_a_run(
+    namespace: "Namespace", ocs: "Ocs", group: int, name: str, length: str, lead: float = 2
+) -> datetime:
+    """Register `group` with OCS, apply a CampaignGroup and a Schedule both called `name`
+    whose window opens `lead` seconds ahead and lasts `length`, and wait until OCS got
+    StartDialing and status recorded the run. Returns the opening."""
+    ocs.register(group)
+    opening = opening_in(lead)
+    namespace.apply(
+        campaign_group(name, group),
+        schedule(name, [name], daily={"at": opening.strftime("%H:%M:%S")}, end={"after": length}),
+    )
+    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=lead + 20)
+    wait_for("run in status", lambda: namespace.status("schedule", name).get("history"))
+    return opening

@@ -8,6 +8,7 @@ from tests.e2e.support import (
     opening_in,
     received_at,
     schedule,
+    start_a_run,
     wait_for,
     wait_past,
 )
@@ -68,14 +69,7 @@ def test_beyond_the_deadline_the_run_is_missed(namespace, ocs, dbid, operator):
 def test_window_that_closed_during_downtime_is_stopped_and_recorded(namespace, ocs, dbid, operator):
     """Down from mid-window to after its close: on return the group is stopped (WindowClosed)."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(2)
-    namespace.apply(
-        campaign_group("cut", group),
-        schedule("cut", ["cut"], daily=at(opening), end={"after": "6s"}),
-    )
-    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=20)
-    wait_for("run in status", lambda: namespace.status("schedule", "cut").get("history"))
+    opening = start_a_run(namespace, ocs, group, "cut", "6s")
     operator.stop()
     closing = opening + timedelta(seconds=6)
     wait_past(closing)
@@ -99,14 +93,7 @@ def test_deleted_while_the_operator_is_down_is_stopped_on_its_return(
     """A Schedule deleted mid-window while the operator is down still gets its group stopped:
     the finalizer keeps it until the operator is back, stops the group and lets it go."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(2)
-    namespace.apply(
-        campaign_group("orphan", group),
-        schedule("orphan", ["orphan"], daily=at(opening), end={"after": "10m"}),
-    )
-    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=20)
-    wait_for("run in status", lambda: namespace.status("schedule", "orphan").get("history"))
+    start_a_run(namespace, ocs, group, "orphan", "10m")
     operator.stop()
     namespace.kubectl("delete", "schedule", "orphan", "--wait=false")
     assert namespace.get("schedule", "orphan")["metadata"]["deletionTimestamp"]
@@ -150,13 +137,7 @@ def test_run_now_annotation_runs_once_and_leaves_the_spec_alone(namespace, ocs, 
 def test_suspend_mid_window_stops_and_shows_the_reason(namespace, ocs, dbid):
     """suspend: true with a reason stops the running group; STATUS shows Suspended."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(2)
-    namespace.apply(
-        campaign_group("paused", group),
-        schedule("paused", ["paused"], daily=at(opening), end={"after": "10m"}),
-    )
-    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=20)
+    start_a_run(namespace, ocs, group, "paused", "10m")
     patch = {"spec": {"suspend": True, "suspendReason": "compliance review"}}
     namespace.kubectl("patch", "schedule", "paused", "--type", "merge", "-p", json.dumps(patch))
     wait_for("UnloadCampaign", lambda: ocs.requests(group, "UnloadCampaign"))

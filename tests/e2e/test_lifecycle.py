@@ -2,23 +2,14 @@
 
 from datetime import timedelta
 
-from tests.e2e.support import campaign_group, opening_in, received_at, schedule, wait_for
+from tests.e2e.support import received_at, schedule, start_a_run, wait_for
 
 
 def test_operator_restart_mid_window_does_not_start_again(namespace, ocs, dbid, operator):
     """Restarted while its window is open, the operator neither starts the group again nor
     forgets to stop it at the close."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(4)
-    namespace.apply(
-        campaign_group("blast", group),
-        schedule(
-            "long", ["blast"], daily={"at": opening.strftime("%H:%M:%S")}, end={"after": "15s"}
-        ),
-    )
-    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=20)
-    wait_for("run in status", lambda: namespace.status("schedule", "long").get("history"))
+    opening = start_a_run(namespace, ocs, group, "long", "15s", lead=4)
 
     operator.stop()
     operator.start()
@@ -33,15 +24,7 @@ def test_operator_restart_mid_window_does_not_start_again(namespace, ocs, dbid, 
 def test_deleting_a_schedule_mid_window_stops_its_groups(namespace, ocs, dbid):
     """Deleting the Schedule while its window is open stops and unloads what it started."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(3)
-    namespace.apply(
-        campaign_group("blast", group),
-        schedule(
-            "doomed", ["blast"], daily={"at": opening.strftime("%H:%M:%S")}, end={"after": "10m"}
-        ),
-    )
-    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=20)
+    start_a_run(namespace, ocs, group, "doomed", "10m")
     namespace.kubectl("delete", "schedule", "doomed")
     wait_for("UnloadCampaign", lambda: ocs.requests(group, "UnloadCampaign"))
     assert [r["req"] for r in ocs.requests(group, "StopDialing", "UnloadCampaign")] == [
@@ -53,16 +36,12 @@ def test_deleting_a_schedule_mid_window_stops_its_groups(namespace, ocs, dbid):
 def test_edit_that_closes_the_window_stops_the_run(namespace, ocs, dbid):
     """Moving the start time so the open window no longer exists stops the group."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(3)
-    spec = {"daily": {"at": opening.strftime("%H:%M:%S")}, "end": {"after": "10m"}}
-    namespace.apply(campaign_group("blast", group), schedule("edited", ["blast"], **spec))
-    wait_for("StartDialing", lambda: ocs.requests(group, "StartDialing"), timeout=20)
+    opening = start_a_run(namespace, ocs, group, "edited", "10m")
 
     later = opening + timedelta(hours=2)
     namespace.apply(
         schedule(
-            "edited", ["blast"], daily={"at": later.strftime("%H:%M:%S")}, end={"after": "10m"}
+            "edited", ["edited"], daily={"at": later.strftime("%H:%M:%S")}, end={"after": "10m"}
         )
     )
     wait_for("UnloadCampaign", lambda: ocs.requests(group, "UnloadCampaign"))
