@@ -88,12 +88,14 @@ def campaign_group(name: str, dbid: int, **spec: Any) -> dict[str, Any]:
     }
 
 
-def schedule(name: str, groups: list[str], **spec: Any) -> dict[str, Any]:
+def schedule(name: str, groups: list[str | dict[str, Any]], **spec: Any) -> dict[str, Any]:
+    """A Schedule manifest; each group is a CampaignGroup name or a whole entry."""
+    entries = [g if isinstance(g, dict) else {"name": g} for g in groups]
     return {
         "apiVersion": "outbound.dev/v1alpha1",
         "kind": "Schedule",
         "metadata": {"name": name},
-        "spec": {"campaignGroups": [{"name": g} for g in groups], **spec},
+        "spec": {"campaignGroups": entries, **spec},
     }
 
 

@@ -269,3 +269,55 @@ def test_starting_deadline_is_per_schedule():
     assert {
         c.kind for c in decide(view(spec=lenient), OPENING + timedelta(minutes=59)).commands
     } == {CommandKind.START}
+
+
+def test_start_paused_loads_and_is_unloaded_at_the_close():
+    """StartPaused opens a run like Start (its closing unloads), asking only for a load."""
+    spec = schedule(campaignGroups=[{"name": "east", "action": "StartPaused"}])
+    decision, status, notices = run_at(view(spec=spec), OPENING)
+    assert [(c.kind, c.action) for c in decision.commands] == [(CommandKind.START, "StartPaused")]
+    assert "loaded (paused)" in notices[0].message
+    closing = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+    assert {c.kind for c in decide(view(spec=spec, status=status), closing).commands} == {
+        CommandKind.STOP
+    }
+
+
+def test_one_time_actions_act_once_and_hold_nothing():
+    """Stop, ForceStop and SetDialingMode act at the opening, are Done, and close nothing."""
+    entries = [
+        {"name": "east", "action": "ForceStop"},
+        {"name": "west", "action": "SetDialingMode", "dialingMode": "Preview",
+         "optimization": {"method": "OverdialRate", "goal": 3}},
+    ]  # fmt: skip
+    spec = schedule(campaignGroups=entries)
+    late = OPENING + timedelta(hours=2)  # long past the catch-up allowance: still done
+    decision, status, _ = run_at(view(spec=spec), late)
+    assert [(c.kind, c.action, c.dialing_mode) for c in decision.commands] == [
+        (CommandKind.ACT, "ForceStop", "Predict"),
+        (CommandKind.ACT, "SetDialingMode", "Preview"),
+    ]
+    assert decision.commands[1].optimization is not None
+    assert decision.commands[1].optimization.goal == 3
+    assert {e.stop_reason for e in status.campaign_groups} == {"Done"}
+    assert decide(view(spec=spec, status=status), late + timedelta(minutes=1)).commands == ()
+    closing = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+    assert decide(view(spec=spec, status=status), closing).commands == ()
+
+
+def test_failed_one_time_action_is_tried_again_and_never_stopped():
+    """A one-time action OCS refused is retried while the window is open; at the close
+    nothing is stopped on its account."""
+    spec = schedule(campaignGroups=[{"name": "east", "action": "Stop"}])
+    _, status, _ = run_at(view(spec=spec), OPENING, fail="OCS unreachable")
+    again = decide(view(spec=spec, status=status), OPENING + timedelta(minutes=1))
+    assert [c.kind for c in again.commands] == [CommandKind.ACT]
+    closing = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
+    assert decide(view(spec=spec, status=status), closing).commands == ()
+
+
+def test_auto_completion_is_passed_through():
+    """autoCompletion on an entry reaches the start command."""
+    spec = schedule(campaignGroups=[{"name": "east", "autoCompletion": True}])
+    (command,) = decide(view(spec=spec), OPENING).commands
+    assert command.auto_completion

@@ -11,6 +11,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from outbound_scheduler import ocs
+from outbound_scheduler.handlers import metrics
+from outbound_scheduler.models import Action
 from outbound_scheduler.planning import Command, CommandKind, Outcome
 from outbound_scheduler.planning.decide import GroupId
 from outbound_scheduler.settings import Settings
@@ -31,6 +33,8 @@ class Executor:
             )
             for name, endpoint in settings.ocs_endpoints.items()
         }
+        # Every OCS request is counted and timed on its way (handlers.metrics).
+        self._dialects = {name: metrics.metered(name, d) for name, d in self._dialects.items()}
         self._locks: defaultdict[GroupId, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def close(self) -> None:
@@ -63,23 +67,40 @@ class Executor:
             except ocs.OcsNotFound:  # OCS does not know the group: it is not dialing it either
                 return Outcome(command, now(), ocs_state="Unknown")
             return Outcome(command, now(), ocs_state=result.state, dialing_mode=mode_of(result))
+        paused = command.action is Action.START_PAUSED
         if command.kind is CommandKind.ADOPT:
             status = await dialect.get_status(command.dbid)
+            there = status.loaded if paused else status.dialing
             return Outcome(
                 command, now(), ocs_state=status.state, dialing_mode=status.dialing_mode,
-                adopted=status.dialing, missed=not status.dialing,
+                adopted=there, missed=not there,
             )  # fmt: skip
+        result = await self._bring(dialect, command, paused)
+        return Outcome(
+            command, now(), ocs_state=result.state, dialing_mode=mode_of(result),
+            adopted=result.adopted and command.kind is CommandKind.START,
+        )  # fmt: skip
+
+    async def _bring(self, dialect: ocs.OcsDialect, command: Command, paused: bool) -> ocs.Outcome:
+        """The opening's action: start, load paused, stop, force stop, or set the mode."""
+        dbid, completion = command.dbid, command.auto_completion
+        mode = str(command.dialing_mode) if command.dialing_mode else "Predict"
         optimization = None
         if command.optimization is not None:
             optimization = ocs.Optimization(
                 str(command.optimization.method), command.optimization.goal
             )
-        mode = str(command.dialing_mode) if command.dialing_mode else "Predict"
-        result = await ocs.ensure_running(dialect, command.dbid, mode, optimization)
-        return Outcome(
-            command, now(), ocs_state=result.state, dialing_mode=mode_of(result),
-            adopted=result.adopted,
-        )  # fmt: skip
+        if command.action is Action.STOP:
+            return await ocs.ensure_stopped(dialect, dbid, drain_timeout=DRAIN_TIMEOUT)
+        if command.action is Action.FORCE_STOP:
+            return await ocs.force_stop(dialect, dbid)
+        if command.action is Action.SET_DIALING_MODE:
+            return await ocs.set_mode(dialect, dbid, mode, optimization, auto_completion=completion)
+        if paused:
+            return await ocs.ensure_loaded(dialect, dbid, auto_completion=completion)
+        return await ocs.ensure_running(
+            dialect, dbid, mode, optimization, auto_completion=completion
+        )
 
 
 def now() -> datetime:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from outbound_scheduler.models.calendar import AllowedHours, Exclusions
+from outbound_scheduler.models.campaign_group import Optimization
 from outbound_scheduler.models.common import ApiModel
 from outbound_scheduler.models.fields import NAME_PATTERN, LocalDate
 from outbound_scheduler.models.recurrence import (
@@ -30,7 +31,18 @@ from outbound_scheduler.models.vocabulary import DialingMode
 
 
 class Action(StrEnum):
-    START = "Start"
+    """What a window's opening does to a Campaign Group (CX Contact's schedule actions)."""
+
+    START = "Start"  # load and start dialing; the closing stops and unloads
+    START_PAUSED = "StartPaused"  # load without dialing; the closing unloads
+    STOP = "Stop"  # stop dialing and unload, once, at the opening
+    FORCE_STOP = "ForceStop"  # force unload at once, calls in progress included, at the opening
+    SET_DIALING_MODE = "SetDialingMode"  # change mode and optimization of a loaded group
+
+    @property
+    def holds(self) -> bool:
+        """True when the action keeps the group in a state until the window closes."""
+        return self in (Action.START, Action.START_PAUSED)
 
 
 class CampaignGroupEntry(ApiModel):
@@ -43,12 +55,29 @@ class CampaignGroupEntry(ApiModel):
     )
     action: Action = Field(
         default=Action.START,
-        description="What a window's opening does: Start loads the group and starts dialing; "
-        "its closing stops dialing and unloads.",
+        description="What a window's opening does. Start: load and start dialing, stopped and "
+        "unloaded at the closing. StartPaused: load only, unloaded at the closing. Stop: stop "
+        "dialing and unload. ForceStop: unload at once, calls in progress included. "
+        "SetDialingMode: change the mode and optimization of a loaded group. The last three "
+        "act once, at the opening.",
     )
     dialing_mode: DialingMode | None = Field(
         default=None, description="Dialing mode for this Schedule; defaults to the group's own."
     )
+    optimization: Optimization | None = Field(
+        default=None, description="Optimization method and goal; defaults to the group's own."
+    )
+    auto_completion: bool = Field(
+        default=False,
+        description="Ask OCS to stop and unload the group by itself when no dialable records "
+        "remain (GSW_AUTO_COMPLETION).",
+    )
+
+    @model_validator(mode="after")
+    def _mode_needs_something(self) -> "CampaignGroupEntry":
+        if self.action is Action.SET_DIALING_MODE and not (self.dialing_mode or self.optimization):
+            raise ValueError("action SetDialingMode needs dialingMode or optimization to set")
+        return self
 
 
 class ScheduleSpec(ApiModel):

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from outbound_scheduler.models import DialingMode, Optimization
+from outbound_scheduler.models import Action, DialingMode, Optimization
 
 
 class CommandKind(StrEnum):
-    START = "Start"  # load and start dialing; adopt a group already running
-    ADOPT = "Adopt"  # too late to start: adopt a group already running, else record Missed
-    STOP = "Stop"  # stop dialing and unload
+    START = "Start"  # bring the group to its action's state (dialing, or loaded when paused)
+    ADOPT = "Adopt"  # too late to start: adopt a group already so, else record Missed
+    ACT = "Act"  # a one-time action at the opening: Stop, ForceStop or SetDialingMode
+    STOP = "Stop"  # the run ends: stop dialing and unload
     RELEASE = "Release"  # the run ends but another open window still wants the group running
 
 
@@ -26,8 +27,10 @@ class Command:
     dbid: int
     run_id: str
     reason: str | None = None  # why a STOP is due
+    action: Action = Action.START  # the entry's action, for START, ADOPT and ACT
     dialing_mode: DialingMode | None = None
     optimization: Optimization | None = None
+    auto_completion: bool = False
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ def opening_command(
 
     # A run whose start failed is retried for as long as its window is open;
     # a new run starts only within the catch-up allowance after its opening.
+    # One-time actions (stopping, changing the mode) are never too late to carry out.
     late = now - window.start
     deadline = view.spec.starting_deadline if view.spec else None
     if deadline is None:
@@ -135,13 +136,15 @@ def opening_command(
     kind = CommandKind.START if same_run or late <= deadline else CommandKind.ADOPT
     group = view.campaign_groups[entry.name]
     return Command(
-        kind=kind,
+        kind=kind if entry.action.holds else CommandKind.ACT,
         entry=entry.name,
         ocs=group.ocs,
         dbid=group.dbid,
         run_id=rid,
+        action=entry.action,
         dialing_mode=entry.dialing_mode or group.dialing_mode,
-        optimization=group.optimization,
+        optimization=entry.optimization or group.optimization,
+        auto_completion=entry.auto_completion,
     )
 
 

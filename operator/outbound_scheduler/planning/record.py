@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outbound_scheduler.models import (
+    Action,
     Condition,
     EntryStatus,
     RunRecord,
@@ -18,7 +19,7 @@ from outbound_scheduler.models import (
     SkippedOpening,
 )
 from outbound_scheduler.models.status import HISTORY_LIMIT
-from outbound_scheduler.planning.commands import CommandKind, Outcome
+from outbound_scheduler.planning.commands import Command, CommandKind, Outcome
 from outbound_scheduler.planning.decide import Decision, ScheduleView, holding
 from outbound_scheduler.timing import local_text, schedule_text
 from outbound_scheduler.timing.words import duration_text
@@ -94,6 +95,15 @@ def applied(previous: EntryStatus | None, outcome: Outcome, decision: Decision) 
             }
         )
 
+    # A one-time action is over as soon as it is done; one that failed is tried again.
+    if command.kind is CommandKind.ACT and not outcome.ok:
+        return entry.model_copy(update={"message": outcome.error})
+    if command.kind is CommandKind.ACT:
+        return EntryStatus(
+            name=command.entry, ocs=command.ocs, dbid=command.dbid, run_id=command.run_id,
+            ocs_state=outcome.ocs_state, started=outcome.at, stopped=outcome.at, stop_reason="Done",
+        )  # fmt: skip
+
     # A start that failed leaves the run pending (no start time): it is retried.
     started = outcome.ok and not outcome.missed
     return EntryStatus(
@@ -135,17 +145,21 @@ def chronicle(history: list[RunRecord], outcome: Outcome, decision: Decision) ->
         opened=decision.window.start,
         started=None if outcome.missed else outcome.at,
         adopted=outcome.adopted,
-        stopped=outcome.at if outcome.missed else None,
+        stopped=outcome.at if outcome.missed or command.kind is CommandKind.ACT else None,
         stop_reason="Missed" if outcome.missed else None,
-        note=run_note(decision),
+        note=run_note(decision, command),
     )
+    if command.kind is CommandKind.ACT:
+        run.stop_reason = "Done"
     return [run, *history]
 
 
-def run_note(decision: Decision) -> str | None:
+def run_note(decision: Decision, command: Command) -> str | None:
     window = decision.window
     if window is None:
         return None
+    if command.action is not Action.START:
+        return f"action {command.action}"
     run_now = decision.run_now
     if run_now is not None and run_now.start == window.start:
         return f"run now ({run_now.token})"
@@ -254,7 +268,10 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
     command = outcome.command
     group = f"campaign group {command.entry} (DBID {command.dbid})"
     if not outcome.ok:
-        return Notice("Warning", "OcsError", f"{command.kind} of {group} failed: {outcome.error}")
+        what = (
+            command.action if command.kind in (CommandKind.START, CommandKind.ACT) else command.kind
+        )
+        return Notice("Warning", "OcsError", f"{what} of {group} failed: {outcome.error}")
     if outcome.missed:
         return Notice(
             "Warning",
@@ -262,10 +279,15 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
             f"run {command.run_id} of {group} missed: its window opened more than "
             f"{duration_text(catch_up)} before the operator saw it, and the group was not running",
         )
+    if command.kind is CommandKind.ACT:
+        return Notice("Normal", str(command.action), f"{command.action} done on {group}")
+    paused = command.action is Action.START_PAUSED
     if command.kind in (CommandKind.START, CommandKind.ADOPT):
         if outcome.adopted:
-            return Notice("Normal", "Adopted", f"{group} was already running; run {command.run_id}")
-        return Notice("Normal", "Started", f"started {group} for run {command.run_id}")
+            state = "loaded" if paused else "running"
+            return Notice("Normal", "Adopted", f"{group} was already {state}; run {command.run_id}")
+        verb = "loaded (paused)" if paused else "started"
+        return Notice("Normal", "Started", f"{verb} {group} for run {command.run_id}")
     if command.kind is CommandKind.RELEASE:
         return Notice(
             "Normal",
