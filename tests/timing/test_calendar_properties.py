@@ -9,7 +9,6 @@ here from the spec itself and the `holidays` package, not from timing's code.
 import os
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,9 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from outbound_scheduler.models import AllowedHours, ScheduleSpec
-from outbound_scheduler.timing import Timetable, Window, compile_timetable
+from outbound_scheduler.timing import Timetable, compile_timetable
 from outbound_scheduler.timing.zones import local_date, resolve, wall_clock
-from tests.timing.test_timing_properties import ends, recurrences, times_of_day, zone_and_instant
+from tests.timing.test_timing_properties import (
+    assert_window_at_agrees_with_walking,
+    ends,
+    recurrences,
+    times_of_day,
+    walk,
+    zone_and_instant,
+)
 
 ONE_TICK = timedelta(microseconds=1)
 LONGEST_WINDOW = timedelta(hours=50)
@@ -141,10 +147,6 @@ def allowed(spec: ScheduleSpec, guard: AllowedHours | None, instant: datetime) -
     return all(allowed_by(rule, spec.zone, instant) for rule in rules)
 
 
-def walk(table: Timetable, a: datetime, b: datetime) -> list[Window]:
-    return list(table.windows_between(a, b))
-
-
 @EXAMPLES
 @given(cases())
 def test_openings_next_and_previous_agree(case: Case) -> None:
@@ -165,14 +167,7 @@ def test_openings_next_and_previous_agree(case: Case) -> None:
 @given(cases())
 def test_windows_agree_and_never_overlap(case: Case) -> None:
     table, t = case[2], case[3]
-    windows = walk(table, t - LONGEST_WINDOW, t + ONE_TICK)
-    for window in windows:
-        assert window.start < window.end
-    for earlier, later in pairwise(windows):
-        assert earlier.end <= later.start
-    containing = [window for window in windows if window.contains(t)]
-    assert len(containing) <= 1
-    assert table.window_at(t) == (containing[0] if containing else None)
+    assert_window_at_agrees_with_walking(table, t, LONGEST_WINDOW)
 
 
 @EXAMPLES

@@ -49,15 +49,7 @@ def _gap_end(wall: datetime, zone: ZoneInfo) -> datetime:
     # on a whole second.
     before = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
     after = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    old_offset = offset(before, zone)
-    low, high = math.floor(before.timestamp()), math.floor(after.timestamp()) + 1
-    while high - low > 1:
-        middle = (low + high) // 2
-        if datetime.fromtimestamp(middle, zone).utcoffset() == old_offset:
-            low = middle
-        else:
-            high = middle
-    return datetime.fromtimestamp(high, UTC)
+    return _change_between(before, after + timedelta(seconds=1), zone)
 
 
 def starts_after_gap(instant: datetime, zone: ZoneInfo) -> bool:
