@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default=64, ge=1, description="Schedules reconciled at the same time.")
     log_format: str = Field(default="plain", description='"plain" or "json".')
+    metrics_port: int = Field(
+        default=8000,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus metrics endpoint (/metrics, and /readyz once "
+        "start-up is done); 0 turns it off.",
+    )
+    metrics_address: str = Field(
+        default="0.0.0.0",
+        description="Address the metrics endpoint listens on, e.g. 127.0.0.1 for this host only.",
+    )
 
     @field_validator("log_format")
     @classmethod

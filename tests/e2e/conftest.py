@@ -14,6 +14,7 @@ import pytest
 
 from outbound_scheduler.dev import environment
 from outbound_scheduler.dev.kubectl import KubectlClient
+from outbound_scheduler.dev.processes import free_ports
 from tests.e2e.support import Namespace, Ocs
 
 _dbids = itertools.count(5000)
@@ -38,7 +39,11 @@ def operator(
     cluster: KubectlClient, crds: None, ocs: Ocs, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[environment.Child]:
     log = tmp_path_factory.mktemp("operator") / "operator.log"
-    child = environment.operator(cluster.kubeconfig, ocs.url, log)
+    # Its metrics on a free loopback port, not on every interface's 8000 (the default).
+    (port,) = free_ports(1)
+    metrics = {"OUTBOUND_SCHEDULER_METRICS_PORT": str(port),
+               "OUTBOUND_SCHEDULER_METRICS_ADDRESS": "127.0.0.1"}  # fmt: skip
+    child = environment.operator(cluster.kubeconfig, ocs.url, log, env=metrics)
     child.start()
     yield child
     child.stop()

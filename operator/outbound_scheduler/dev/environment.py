@@ -87,11 +87,17 @@ def operator(
     log_path: Path | None,
     env: Mapping[str, str] | None = None,
 ) -> Child:
-    """The operator, as `outbound-scheduler run`, healthy once its start-up is done."""
-    (port,) = free_ports(1)
+    """The operator, as `outbound-scheduler run`, healthy once its start-up is done; its
+    metrics on a free loopback port unless `env` says otherwise."""
+    port, metrics = free_ports(2)
     health = f"http://127.0.0.1:{port}/healthz"
     argv = [*CLI, "run", "--ocs", f"default={ocs_url}", "--liveness", health]
-    return Child("operator", argv, health, log_path, {"KUBECONFIG": str(kubeconfig), **(env or {})})
+    local = {
+        "KUBECONFIG": str(kubeconfig),
+        "OUTBOUND_SCHEDULER_METRICS_ADDRESS": "127.0.0.1",
+        "OUTBOUND_SCHEDULER_METRICS_PORT": str(metrics),
+    }
+    return Child("operator", argv, health, log_path, {**local, **(env or {})})
 
 
 def apply_crds(cluster: KubectlClient) -> None:

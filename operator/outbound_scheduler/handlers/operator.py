@@ -13,6 +13,7 @@ from typing import Any
 
 import kopf
 
+from outbound_scheduler.handlers import metrics
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi
 from outbound_scheduler.handlers.reconcile import Reconciler
@@ -37,6 +38,10 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
     settings.posting.level = logging.WARNING
     settings.watching.server_timeout = 600
     app: Settings = memo.settings
+    # Served from the first moment (process metrics), ready once the groups are listed;
+    # a start-up retried by Kopf keeps the server it already has.
+    server = memo.get("metrics") or await metrics.serve(app.metrics_address, app.metrics_port)
+    memo.metrics = server
     # Watching named namespaces needs no cluster-wide scan of namespaces or CRDs.
     settings.scanning.disabled = bool(app.namespaces)
     api = KubeApi(connection(settings))
@@ -49,6 +54,7 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
             store.put_group(body)
     reconciler = Reconciler(app, store, Executor(app), api)
     memo.reconciler = reconciler
+    server.watch(store)
     memo.tasks = [asyncio.create_task(reconciler.queue.run_timer(), name="due timer")]
     memo.tasks += [
         asyncio.create_task(reconciler.work(), name=f"worker {n}") for n in range(app.workers)
@@ -66,6 +72,9 @@ async def stop(memo: kopf.Memo, **_: Any) -> None:
     if reconciler is not None:
         await reconciler.executor.close()
         await reconciler.writer.close()
+    server: metrics.MetricsServer | None = memo.get("metrics")
+    if server is not None:
+        await server.close()
 
 
 @kopf.on.event(GROUP, VERSION, "schedules")

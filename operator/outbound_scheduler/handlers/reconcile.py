@@ -15,6 +15,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from outbound_scheduler.handlers import metrics
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi, ObjectRef
 from outbound_scheduler.handlers.queue import DueQueue
@@ -94,6 +95,7 @@ class Reconciler:
         # OCS first: status follows, so a start never waits behind an etcd write.
         outcomes = await self.executor.run_all(decision.commands)
         status, notices = record(view, decision, outcomes, now)
+        metrics.observe_pass(schedule[0], decision, outcomes, notices)
         ref = ObjectRef("Schedule", "schedules", schedule[0], schedule[1], known.uid)
         for notice in notices:
             level = logging.WARNING if notice.type == "Warning" else logging.INFO
