@@ -119,3 +119,14 @@ def test_a_missed_run_elsewhere_does_not_keep_a_group_running():
     store.put_schedule(schedule("open", [{"name": "a"}], at="09:00", status=missed))
     closing = store.schedules[("ns", "closing")]
     assert store.view(("ns", "closing"), NOW, closing).wanted_elsewhere == frozenset()
+
+
+def test_pointing_a_group_elsewhere_forgets_what_ocs_said_of_the_old_one():
+    """A CampaignGroup whose DBID changes no longer shows the old group's OCS state."""
+    store = Store(settings())
+    store.put_group(group("a", 1))
+    store.groups[("ns", "a")].status.ocs_state = "Running"
+    store.put_group(group("a", 2, generation=2))
+    assert store.groups[("ns", "a")].status.ocs_state is None
+    assert store.groups_with_id(("default", 1)) == set()
+    assert store.groups_with_id(("default", 2)) == {("ns", "a")}

@@ -156,6 +156,9 @@ class Store:
         status = (
             known.status if known else CampaignGroupStatus.model_validate(body.get("status") or {})
         )
+        if known and known.spec and (known.spec.ocs, known.spec.dbid) != identity(spec):
+            # Another group in OCS now: what was known of the old one says nothing of it.
+            status = status.model_copy(update={"ocs_state": None, "dialing_mode": None})
         self.drop_group(key)
         self.groups[key] = GroupRecord(body["metadata"]["uid"], generation, spec, problem, status)
         if spec is not None:
@@ -210,6 +213,10 @@ class Store:
                 if any(wants(self.schedules[other], group_key[1], now) for other in others):
                     wanted.add(group_id)
         return frozenset(wanted)
+
+
+def identity(spec: CampaignGroupSpec | None) -> GroupId | None:
+    return (spec.ocs, spec.dbid) if spec is not None else None
 
 
 def wants(record: ScheduleRecord, entry: str, now: datetime) -> bool:
