@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     retry_seconds: float = Field(
         default=10, gt=0, description="Wait before retrying a failed OCS command."
     )
-    workers: int = Field(default=64, ge=1, description="Schedules reconciled at the same time.")
+    workers: int = Field(
+        default=256, ge=1, description="Schedules reconciled at the same time (OCS commands)."
+    )
     log_format: str = Field(default="plain", description='"plain" or "json".')
     metrics_port: int = Field(
         default=8000,

@@ -16,7 +16,7 @@ import kopf
 from outbound_scheduler.handlers import metrics
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi
-from outbound_scheduler.handlers.reconcile import Reconciler
+from outbound_scheduler.handlers.reconcile import WRITERS, Reconciler
 from outbound_scheduler.handlers.store import Store, key_of
 from outbound_scheduler.models.crd import GROUP, VERSION
 from outbound_scheduler.settings import Settings
@@ -59,6 +59,9 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
     memo.tasks += [
         asyncio.create_task(reconciler.work(), name=f"worker {n}") for n in range(app.workers)
     ]
+    memo.tasks += [
+        asyncio.create_task(reconciler.writes.run(), name=f"writer {n}") for n in range(WRITERS)
+    ]
     logger.info("operator started: ocs endpoints %s", sorted(app.ocs_endpoints))
 
 
@@ -97,7 +100,7 @@ async def group_event(event: kopf.RawEvent, body: kopf.Body, memo: kopf.Memo, **
     else:
         changed = reconciler.store.put_group(body)
         if changed or event["type"] in (None, "ADDED"):
-            await reconciler.sync_group(key, datetime.now(UTC))  # writes only what changed
+            reconciler.sync_group(key, datetime.now(UTC))  # written only if it changed
     if changed:
         for schedule in reconciler.store.schedules_naming(key):
             reconciler.queue.add(schedule)

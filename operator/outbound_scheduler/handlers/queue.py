@@ -28,6 +28,8 @@ class DueQueue(Generic[K]):
         self._active: set[K] = set()
         self._again: set[K] = set()
         self._changed = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def add(self, key: K, at: float | None = None) -> None:
         """Make `key` ready now, or at `at` (seconds since the epoch) if that is later."""
@@ -46,6 +48,7 @@ class DueQueue(Generic[K]):
         key = await self._ready.get()
         self._queued.discard(key)
         self._active.add(key)
+        self._update_idle()
         return key
 
     def done(self, key: K) -> None:
@@ -53,6 +56,7 @@ class DueQueue(Generic[K]):
         if key in self._again:
             self._again.discard(key)
             self._make_ready(key)
+        self._update_idle()
 
     def _make_ready(self, key: K) -> None:
         if key in self._active:
@@ -60,6 +64,7 @@ class DueQueue(Generic[K]):
         elif key not in self._queued:
             self._queued.add(key)
             self._ready.put_nowait(key)
+            self._idle.clear()
 
     def release_due(self) -> float | None:
         """Make every key whose instant has come ready; return the seconds to the next one."""
@@ -74,6 +79,16 @@ class DueQueue(Generic[K]):
     @property
     def ready_count(self) -> int:
         return self._ready.qsize()
+
+    async def until_idle(self) -> None:
+        """Wait until no key waits to be taken or is being worked on."""
+        await self._idle.wait()
+
+    def _update_idle(self) -> None:
+        if self._queued or self._active:
+            self._idle.clear()
+        else:
+            self._idle.set()
 
     async def run_timer(self) -> None:
         """Release keys as their instants come; runs for the operator's life."""

@@ -10,7 +10,6 @@ operator is down still stops what it started once the operator is back: the
 object waits, marked for deletion, until its runs are stopped.
 """
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi, ObjectRef
 from outbound_scheduler.handlers.queue import DueQueue
 from outbound_scheduler.handlers.store import FINALIZER, Key, ScheduleRecord, Store
+from outbound_scheduler.handlers.writes import WriteBehind
 from outbound_scheduler.planning import Outcome, decide, next_wake, record
 from outbound_scheduler.planning.decide import holding
 from outbound_scheduler.planning.groups import group_status
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 GoneKey = tuple[str, str, str]  # (namespace, name, uid) of a Schedule already gone from the API
 MAX_RETRY = timedelta(minutes=5)
+WRITERS = 8  # status writes in flight at once
 
 
 def status_patch(model: Any) -> dict[str, Any]:
@@ -54,6 +55,7 @@ class Reconciler:
         self.executor = executor
         self.writer = writer
         self.queue: DueQueue[Key | GoneKey] = DueQueue()
+        self.writes = WriteBehind(self.queue.until_idle)
         self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
         self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
 
@@ -101,7 +103,7 @@ class Reconciler:
             level = logging.WARNING if notice.type == "Warning" else logging.INFO
             logger.log(level, "[%s/%s] %s: %s", *schedule, notice.reason, notice.message)
             self.writer.post_event(ref, notice.type, notice.reason, notice.message)
-        await self._sync_groups(outcomes, now)
+        self._sync_groups(outcomes, now)
 
         failed = any(not outcome.ok for outcome in outcomes)
         retry = self._retry_at(key) if failed else None
@@ -114,23 +116,27 @@ class Reconciler:
             else:
                 del self.gone[key]
             return
-        await self._write(schedule, ref, known, status, failed)
+        current = self.store.schedules.get(schedule) or known
+        current.status, current.seen = status, True
+        self.writes.submit(schedule, lambda: self._flush_schedule(schedule))
         wake = min(filter(None, [next_wake(view, decision, now), retry]), default=None)
         if wake is not None:
             self.queue.add(key, at=wake.timestamp())
 
-    async def _write(
-        self, key: Key, ref: ObjectRef, known: ScheduleRecord, status: Any, failed: bool
-    ) -> None:
+    async def _flush_schedule(self, key: Key) -> None:
         """Status if it changed; our finalizer on, or off once a deleted Schedule holds nothing."""
-        current = self.store.schedules.get(key) or known
-        if not same(status, current.status):
-            current.version = await self.writer.patch_status(ref, status_patch(status))
-        current.status = status
-        current.seen = True
-        if current.deleting and (failed or FINALIZER not in current.finalizers):
+        current = self.store.schedules.get(key)
+        if current is None:
             return
-        if not current.deleting and FINALIZER in current.finalizers:
+        ref = ObjectRef("Schedule", "schedules", key[0], key[1], current.uid)
+        status = current.status
+        if current.written is None or not same(status, current.written):
+            version = await self.writer.patch_status(ref, status_patch(status))
+            current.version, current.written = version or current.version, status
+        if current.deleting:
+            if FINALIZER not in current.finalizers or any(map(holding, status.campaign_groups)):
+                return
+        elif FINALIZER in current.finalizers:
             return
         others = [f for f in current.finalizers if f != FINALIZER]
         wanted = others if current.deleting else [*others, FINALIZER]
@@ -139,24 +145,30 @@ class Reconciler:
         else:
             self.queue.add(key)  # changed meanwhile: look again with the fresh object
 
-    async def _sync_groups(self, outcomes: list[Outcome], now: datetime) -> None:
+    def _sync_groups(self, outcomes: list[Outcome], now: datetime) -> None:
         """Show the OCS state each command left behind on the CampaignGroups concerned."""
-        writes = []
         for outcome in outcomes:
             if outcome.ocs_state is None:
                 continue
             for key in self.store.groups_with_id((outcome.command.ocs, outcome.command.dbid)):
-                writes.append(self.sync_group(key, now, outcome.ocs_state, outcome.dialing_mode))
-        await asyncio.gather(*writes)
+                self.sync_group(key, now, outcome.ocs_state, outcome.dialing_mode)
 
-    async def sync_group(
+    def sync_group(
         self, key: Key, now: datetime, ocs_state: str | None = None, mode: str | None = None
     ) -> None:
         group = self.store.groups.get(key)
         if group is None:
             return
-        status = group_status(group.status, group.problem, group.generation, now, ocs_state, mode)
-        if not same(status, group.status):
-            ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
-            group.status = status
-            await self.writer.patch_status(ref, status_patch(status))
+        group.status = group_status(
+            group.status, group.problem, group.generation, now, ocs_state, mode
+        )
+        self.writes.submit(("CampaignGroup", *key), lambda: self._flush_group(key))
+
+    async def _flush_group(self, key: Key) -> None:
+        group = self.store.groups.get(key)
+        if group is None or (group.written is not None and same(group.status, group.written)):
+            return
+        ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
+        status = group.status
+        await self.writer.patch_status(ref, status_patch(status))
+        group.written = status

@@ -43,7 +43,8 @@ class ScheduleRecord:
     spec: ScheduleSpec | None
     timetable: Timetable | None
     problem: str | None
-    status: ScheduleStatus
+    status: ScheduleStatus  # what the operator wants status to say
+    written: ScheduleStatus | None = None  # what the API server has, as far as we know
     seen: bool = False  # reconciled at least once since the operator started
     deleting: bool = False  # marked for deletion; waits on our finalizer
     finalizers: list[str] = field(default_factory=list)
@@ -56,7 +57,8 @@ class GroupRecord:
     generation: int | None
     spec: CampaignGroupSpec | None
     problem: str | None
-    status: CampaignGroupStatus
+    status: CampaignGroupStatus  # what the operator wants status to say
+    written: CampaignGroupStatus | None = None  # what the API server has, as far as we know
 
 
 def key_of(body: Any) -> Key:
@@ -115,6 +117,7 @@ class Store:
             timetable=timetable,
             problem=problem,
             status=status,
+            written=known.written if known else status,
             seen=known.seen if known else False,
             deleting=deleting,
             finalizers=list(metadata.get("finalizers") or []),
@@ -159,8 +162,11 @@ class Store:
         if known and known.spec and (known.spec.ocs, known.spec.dbid) != identity(spec):
             # Another group in OCS now: what was known of the old one says nothing of it.
             status = status.model_copy(update={"ocs_state": None, "dialing_mode": None})
+        written = known.written if known else status
         self.drop_group(key)
-        self.groups[key] = GroupRecord(body["metadata"]["uid"], generation, spec, problem, status)
+        self.groups[key] = GroupRecord(
+            body["metadata"]["uid"], generation, spec, problem, status, written
+        )
         if spec is not None:
             self._by_id[(spec.ocs, spec.dbid)].add(key)
         return True
