@@ -12,6 +12,7 @@ import contextlib
 import logging
 import ssl
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import aiohttp
 import kopf
 
+from outbound_scheduler.handlers.writes import HOLD_BACK_LIMIT
 from outbound_scheduler.models.crd import GROUP, VERSION
 
 logger = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class KubeApi:
             timeout=aiohttp.ClientTimeout(total=30),
         )
         self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=10_000)
+        self._until_idle: Callable[[], Awaitable[None]] | None = None
         self._poster = asyncio.create_task(self._post_events(), name="event poster")
 
     async def close(self) -> None:
@@ -163,9 +166,18 @@ class KubeApi:
         except asyncio.QueueFull:
             logger.warning("event queue full; dropped %s for %s", reason, ref.name)
 
+    def hold_events_while(self, until_idle: Callable[[], Awaitable[None]]) -> None:
+        """Post Events only when `until_idle()` returns (or after HOLD_BACK_LIMIT seconds):
+        like status, they wait for due OCS work to be done."""
+        self._until_idle = until_idle
+
     async def _post_events(self) -> None:
         while True:
             event = await self._events.get()
+            if self._until_idle is not None:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(HOLD_BACK_LIMIT):
+                        await self._until_idle()
             namespace = event["metadata"]["namespace"]
             try:
                 async with self._session.post(

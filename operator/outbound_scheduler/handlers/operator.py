@@ -53,6 +53,7 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
         for body in await api.list_objects("campaigngroups", namespace):
             store.put_group(body)
     reconciler = Reconciler(app, store, Executor(app), api)
+    api.hold_events_while(reconciler.queue.until_idle)
     memo.reconciler = reconciler
     server.watch(store)
     memo.tasks = [asyncio.create_task(reconciler.queue.run_timer(), name="due timer")]
