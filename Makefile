@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONTROL_PLANE := hack/build-control-plane.sh
 
-.PHONY: help venv control-plane run test lint crds clean helm lint-chart lint-docker lock
+.PHONY: help venv control-plane run test lint crds clean helm lint-chart lint-docker lock bench
 
 help:
 	@echo "make run    - local control plane + OCS simulator + operator + example schedules"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint-chart  - helm lint of charts/outbound-scheduler"
 	@echo "make lint-docker - hadolint, and the Dockerfile's pip steps in a throw-away venv"
 	@echo "make lock   - regenerate requirements.lock (the image's pinned dependencies)"
+	@echo "make bench  - the scale benchmark against the CronJob controller (see README)"
 
 venv: $(VENV)/.installed
 
@@ -35,12 +36,14 @@ run: venv control-plane
 	OUTBOUND_SCHEDULER_K8S_BIN=$$(bash $(CONTROL_PLANE)) exec $(BIN)/outbound-scheduler dev
 
 lint: venv
-	$(BIN)/ruff check operator tests
-	$(BIN)/ruff format --check operator tests
+	$(BIN)/ruff check operator tests bench
+	$(BIN)/ruff format --check operator tests bench
 	$(BIN)/lint-imports
 
+# The benchmark's smoke test runs kube-controller-manager's CronJob controller too.
 test: lint control-plane helm
-	OUTBOUND_SCHEDULER_K8S_BIN=$$(bash $(CONTROL_PLANE)) $(BIN)/pytest
+	OUTBOUND_SCHEDULER_K8S_BIN=$$(bash $(CONTROL_PLANE) etcd kube-apiserver kubectl \
+		kube-controller-manager) $(BIN)/pytest
 
 crds: venv
 	$(BIN)/outbound-scheduler crds --output crds
@@ -71,6 +74,11 @@ lock:
 		&& "$$tmp/venv/bin/pip" install --quiet --no-cache-dir . \
 		&& { echo "# Pinned runtime dependencies of the container image (Python 3.11, Linux); regenerate: make lock."; \
 			"$$tmp/venv/bin/pip" freeze --exclude outbound-scheduler; } > requirements.lock
+
+# The scale benchmark; quick sizes by default, BENCH_FLAGS=--full for the issue's sizes.
+bench: venv control-plane
+	OUTBOUND_SCHEDULER_K8S_BIN=$$(bash $(CONTROL_PLANE) etcd kube-apiserver kubectl \
+		kube-controller-manager) $(BIN)/python -m bench.run $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
