@@ -69,3 +69,29 @@ def test_set_dialing_mode_changes_a_running_group(namespace, ocs, dbid):
     changed = wait_for("SetDialingMode", lambda: ocs.requests(group, "SetDialingMode"), timeout=20)
     assert changed[0]["body"]["GSW_DIAL_MODE"] == 3  # Preview
     assert ocs.state(group) == "Running"
+
+
+def test_two_schedules_share_a_group_until_the_last_window_closes(namespace, ocs, dbid):
+    """Overlapping windows of two Schedules start the group once; the first closing only
+    releases it, the last one stops it."""
+    group = dbid()
+    ocs.register(group)
+    opening = opening_in(2)
+    namespace.apply(
+        campaign_group("shared", group),
+        schedule("short", ["shared"], daily=at(opening), end={"after": "4s"}),
+        schedule("long", ["shared"], daily=at(opening), end={"after": "9s"}),
+    )
+    released = wait_for(
+        "Released",
+        lambda: (
+            "Released" in namespace.kubectl("get", "events", "--field-selector", "reason=Released")
+        ),
+        timeout=20,
+    )
+    assert released
+    assert ocs.requests(group, "StopDialing") == []
+    assert ocs.state(group) == "Running"
+    wait_for("UnloadCampaign", lambda: ocs.requests(group, "UnloadCampaign"), timeout=20)
+    assert len(ocs.requests(group, "StartDialing")) == 1
+    assert len(ocs.requests(group, "StopDialing")) == 1
