@@ -144,11 +144,12 @@ def machine() -> dict[str, Any]:
 
 async def main_async(args: argparse.Namespace, work_dir: Path) -> dict[str, Any]:
     env = dict(pair.split("=", 1) for pair in args.operator_env)
+    measured = tree()  # at the start: others may commit while it runs
     async with Stack(work_dir, env, args.profile) as stack:
         results = await run_all(stack, args)
     return {
         "machine": machine(),
-        "tree": tree(),
+        "tree": measured,
         "load_delay_s": args.load_delay,
         "operator_env": env,
         "results": results,
