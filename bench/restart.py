@@ -22,6 +22,7 @@ from bench.stack import ProcessProbe, Stack
 
 CANARY = "canary"
 AHEAD = timedelta(hours=6)  # the daily opening: far from every run
+IDLE_AFTER = 10.0  # seconds after catching up before idle is measured: start-up's tail
 
 
 async def restart(stack: Stack, schedules: int, idle_seconds: float) -> dict[str, Any]:
@@ -31,6 +32,7 @@ async def restart(stack: Stack, schedules: int, idle_seconds: float) -> dict[str
     _, watch, setup = await prepare(stack, plan, time.time() + 120 + schedules * 0.05)
     try:
         cold, probe = await cold_start(stack, plan, watch, opening)
+        await asyncio.sleep(IDLE_AFTER)
         idle = {"seconds": idle_seconds, "cpu_percent": await probe.cpu_percent(idle_seconds)}
         idle.update(probe.memory_mb())
     finally:

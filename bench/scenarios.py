@@ -144,16 +144,21 @@ async def measure(
 ) -> dict[str, Any]:
     """From the first due instant on: lags, writes, the operator's CPU and memory."""
     first, last = min(plan.due.values()), max(plan.due.values())
-    before, cpu_before = watch.snapshot(), stack.cpu_seconds()
+    before = watch.snapshot()
     await sleep_until(first - timedelta(seconds=1))
     profile = stack.start_profile(plan.namespace)
     await sleep_until(first)
+    cpu_at_due = stack.cpu_seconds()
+
+    # Until the last StartDialing: what the starts cost, and which writes competed with them.
     log = await collect(stack, plan, last.timestamp() + patience)
-    cpu_starting = delta_seconds(stack.cpu_seconds(), cpu_before)
+    stack.stop_profile(profile)  # the profile shows what delays starts, not what follows
+    cpu_starting = delta_seconds(stack.cpu_seconds(), cpu_at_due)
+    writes_starting = delta(watch.snapshot(), before)
+
     await quiet(watch.writers, SETTLE_QUIET, time.time() + patience)
     last_write = max(c.last_event for c in watch.writers)
-    stack.stop_profile(profile)
-    cpu = delta_seconds(stack.cpu_seconds(), cpu_before)
+    cpu = delta_seconds(stack.cpu_seconds(), cpu_at_due)
 
     # Events are posted one after another, behind the statuses: count them once all are in.
     await quiet([watch.events], SETTLE_QUIET, time.time() + patience)
@@ -167,6 +172,7 @@ async def measure(
             "events_per_run_per_group": round(writes["events"] / runs, 3),
             "status_done_after_last_due_s": round(last_write - last.timestamp(), 2),
             "events_done_after_last_due_s": round(watch.events.last_event - last.timestamp(), 2),
+            "while_starting": writes_starting,
         },
         "operator": {"cpu_s": cpu["operator"], **probe.memory_mb()},
         "cpu_s_by_process": cpu,
