@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     retry_seconds: float = Field(
         default=10, gt=0, description="Wait before retrying a failed OCS command."
     )
+    poll_seconds: float = Field(
+        default=10,
+        gt=0,
+        description="How often OCS is asked for the status of a group a run holds, unless its "
+        "status push or a command's answer said something newer.",
+    )
     workers: int = Field(
         default=256, ge=1, description="Schedules reconciled at the same time (OCS commands)."
     )

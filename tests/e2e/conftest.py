@@ -14,7 +14,6 @@ import pytest
 
 from outbound_scheduler.dev import environment
 from outbound_scheduler.dev.kubectl import KubectlClient
-from outbound_scheduler.dev.processes import free_ports
 from tests.e2e.support import Namespace, Ocs
 
 _dbids = itertools.count(5000)
@@ -39,12 +38,12 @@ def operator(
     cluster: KubectlClient, crds: None, ocs: Ocs, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[environment.Child]:
     log = tmp_path_factory.mktemp("operator") / "operator.log"
-    # Its metrics on a free loopback port, not on every interface's 8000 (the default).
-    (port,) = free_ports(1)
-    metrics = {"OUTBOUND_SCHEDULER_METRICS_PORT": str(port),
-               "OUTBOUND_SCHEDULER_METRICS_ADDRESS": "127.0.0.1"}  # fmt: skip
-    child = environment.operator(cluster.kubeconfig, ocs.url, log, env=metrics)
+    # OCS is asked about running groups every second, so statistics rules act in seconds.
+    child = environment.operator(
+        cluster.kubeconfig, ocs.url, log, env={"OUTBOUND_SCHEDULER_POLL_SECONDS": "1"}
+    )
     child.start()
+    environment.push_status(ocs.url, child, interval=1.0)
     yield child
     child.stop()
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from outbound_scheduler.dev.processes import free_ports
 from outbound_scheduler.handlers import metrics
+from outbound_scheduler.handlers import server as http_server
 from outbound_scheduler.settings import Settings
 
 
@@ -22,9 +23,9 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[metrics.MetricsServer]:
+async def server() -> AsyncIterator[http_server.OperatorServer]:
     (port,) = free_ports(1)
-    started = await metrics.serve("127.0.0.1", port)
+    started = await http_server.serve("127.0.0.1", port)
     yield started
     await started.close()
     metrics.STANDING.store = None
@@ -75,7 +76,7 @@ async def test_openmetrics_is_offered_to_a_scraper_that_asks_for_it(server, http
 
 
 async def test_port_zero_serves_nothing():
-    off = await metrics.serve("127.0.0.1", 0)
+    off = await http_server.serve("127.0.0.1", 0)
     assert not off.serving
     await off.close()
 
@@ -87,8 +88,8 @@ async def test_a_taken_port_is_logged_and_the_operator_goes_on(caplog):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        with caplog.at_level(logging.ERROR, logger=metrics.__name__):
-            blocked = await metrics.serve("127.0.0.1", port)
+        with caplog.at_level(logging.ERROR, logger=http_server.__name__):
+            blocked = await http_server.serve("127.0.0.1", port)
     assert not blocked.serving
     assert f"metrics endpoint not started on 127.0.0.1:{port}" in caplog.text
     await blocked.close()

@@ -50,6 +50,7 @@ class Child:
         self.log_path = log_path
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
+        self.server_url: str | None = None  # the operator's HTTP server, where it has one
 
     def start(self, timeout: float = 60.0) -> Child:
         self.process = spawn(self.argv, self.log_path, env=self.env)
@@ -88,7 +89,7 @@ def operator(
     env: Mapping[str, str] | None = None,
 ) -> Child:
     """The operator, as `outbound-scheduler run`, healthy once its start-up is done; its
-    metrics on a free loopback port unless `env` says otherwise."""
+    HTTP server (metrics, status push) on a free loopback port unless `env` says otherwise."""
     port, metrics = free_ports(2)
     health = f"http://127.0.0.1:{port}/healthz"
     argv = [*CLI, "run", "--ocs", f"default={ocs_url}", "--liveness", health]
@@ -97,7 +98,16 @@ def operator(
         "OUTBOUND_SCHEDULER_METRICS_ADDRESS": "127.0.0.1",
         "OUTBOUND_SCHEDULER_METRICS_PORT": str(metrics),
     }
-    return Child("operator", argv, health, log_path, {**local, **(env or {})})
+    child = Child("operator", argv, health, log_path, {**local, **(env or {})})
+    child.server_url = f"http://127.0.0.1:{child.env['OUTBOUND_SCHEDULER_METRICS_PORT']}"
+    return child
+
+
+def push_status(ocs_url: str, operator: Child, interval: float = 10.0) -> None:
+    """Have the simulator push Campaign Group status to the operator, as OCS does with
+    send-campaigngroup-states=true, every `interval` seconds and on every change."""
+    uri = f"{operator.server_url}/ocs/default/campaigngroup-states"
+    admin(ocs_url, "/admin/config", {"statusPushUri": uri, "statusPushInterval": interval})
 
 
 def apply_crds(cluster: KubectlClient) -> None:
@@ -137,9 +147,14 @@ def register_groups(ocs_url: str, manifests: Iterable[Mapping[str, Any]], **pace
         for doc in manifests
         if doc.get("kind") == "CampaignGroup"
     ]
+    admin(ocs_url, "/admin/campaigngroups", groups)
+
+
+def admin(ocs_url: str, path: str, body: Any) -> None:
+    """POST to the simulator's admin API."""
     request = urllib.request.Request(
-        f"{ocs_url}/admin/campaigngroups",
-        data=json.dumps(groups).encode(),
+        f"{ocs_url}{path}",
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )

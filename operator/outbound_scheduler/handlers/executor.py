@@ -54,10 +54,20 @@ class Executor:
                 return await self._carry_out(dialect, command)
             except ocs.OcsError as error:
                 logger.warning("ocs command failed: run=%s %s", command.run_id, error)
-                return Outcome(command, now(), error=str(error))
+                unreachable = isinstance(error, ocs.OcsUnavailable)
+                return Outcome(command, now(), error=str(error), unreachable=unreachable)
+
+    async def status(self, group: GroupId) -> tuple[datetime, ocs.CampaignGroupStatus]:
+        """Ask OCS about a group between commands: (when it was asked, the answer)."""
+        dialect = self._dialects.get(group[0])
+        if dialect is None:
+            raise ocs.OcsError(f"no OCS endpoint named {group[0]!r} in the operator settings")
+        async with self._locks[group]:
+            asked = now()
+            return asked, await dialect.get_status(group[1])
 
     async def _carry_out(self, dialect: ocs.OcsDialect, command: Command) -> Outcome:
-        if command.kind is CommandKind.RELEASE:
+        if command.kind in (CommandKind.RELEASE, CommandKind.RECORD):
             return Outcome(command, now())
         if command.kind is CommandKind.STOP:
             try:

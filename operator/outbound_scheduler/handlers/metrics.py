@@ -6,9 +6,9 @@ latency). What stands now — Schedules by state, Campaign Groups by OCS state, 
 opening, penetration — is read from the in-memory store at scrape time, so it always says
 what the operator believes and needs no bookkeeping of its own.
 
-The endpoint runs on the operator's own event loop (aiohttp), so a scrape reads the store
-between two steps of the reconciler, never in the middle of one; it also answers `/readyz`
-once start-up has listed the CampaignGroups. Labels stay bounded: namespaces, outcomes,
+The operator's HTTP server (handlers.server) serves them on its own event loop, so a scrape
+reads the store between two steps of the reconciler, never in the middle of one. Labels stay
+bounded: namespaces, outcomes,
 states, OCS endpoint and request names; never a Schedule's name.
 """
 
@@ -21,11 +21,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 import prometheus_client
-from aiohttp import web
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
-from prometheus_client.exposition import choose_encoder
-from prometheus_client.registry import Collector, CollectorRegistry
+from prometheus_client.registry import Collector
 
 from outbound_scheduler import ocs
 from outbound_scheduler.models import CampaignGroupStatus, ScheduleState, ScheduleStatus
@@ -260,66 +258,3 @@ def fill(families: list[GaugeMetricFamily], store: Known) -> None:
 
 STANDING = StandingCollector()
 REGISTRY.register(STANDING)
-
-
-class MetricsServer:
-    """The HTTP endpoint Prometheus scrapes (`/metrics`) and the kubelet probes (`/readyz`)."""
-
-    def __init__(self, address: str, port: int, registry: CollectorRegistry = REGISTRY) -> None:
-        self.address = address
-        self.port = port
-        self.registry = registry
-        self.ready = False
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def serving(self) -> bool:
-        return self._runner is not None
-
-    async def start(self) -> None:
-        """Listen, unless the port is 0. A port taken is logged, not fatal: schedules matter
-        more than their metrics, and /readyz then never answers, which shows."""
-        if not self.port:
-            logger.info("metrics endpoint off (metrics_port is 0)")
-            return
-        app = web.Application()
-        app.router.add_get("/metrics", self._metrics)
-        app.router.add_get("/readyz", self._readyz)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self.address, self.port).start()
-        except OSError as error:
-            await runner.cleanup()
-            where = f"{self.address}:{self.port}"
-            logger.error("metrics endpoint not started on %s: %s", where, error)
-            return
-        self._runner = runner
-        logger.info("metrics endpoint: http://%s:%d/metrics", self.address, self.port)
-
-    def watch(self, store: Known) -> None:
-        """Scrapes read `store` from now on, and the operator reports ready."""
-        STANDING.store = store
-        self.ready = True
-
-    async def close(self) -> None:
-        self.ready = False
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def _metrics(self, request: web.Request) -> web.Response:
-        encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
-        body = encoder(self.registry)
-        return web.Response(body=body, headers={"Content-Type": content_type})
-
-    async def _readyz(self, request: web.Request) -> web.Response:
-        if self.ready:
-            return web.Response(text="ok")
-        return web.Response(status=503, text="starting: CampaignGroups not listed yet")
-
-
-async def serve(address: str, port: int) -> MetricsServer:
-    server = MetricsServer(address, port)
-    await server.start()
-    return server

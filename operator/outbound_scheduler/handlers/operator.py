@@ -13,7 +13,7 @@ from typing import Any
 
 import kopf
 
-from outbound_scheduler.handlers import metrics
+from outbound_scheduler.handlers import server as http
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi
 from outbound_scheduler.handlers.reconcile import WRITERS, Reconciler
@@ -40,7 +40,7 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
     app: Settings = memo.settings
     # Served from the first moment (process metrics), ready once the groups are listed;
     # a start-up retried by Kopf keeps the server it already has.
-    server = memo.get("metrics") or await metrics.serve(app.metrics_address, app.metrics_port)
+    server = memo.get("metrics") or await http.serve(app.metrics_address, app.metrics_port)
     memo.metrics = server
     # Watching named namespaces needs no cluster-wide scan of namespaces or CRDs.
     settings.scanning.disabled = bool(app.namespaces)
@@ -55,8 +55,11 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
     reconciler = Reconciler(app, store, Executor(app), api)
     api.hold_events_while(reconciler.queue.until_idle)
     memo.reconciler = reconciler
-    server.watch(store)
+    server.watch(store, reconciler.observer.pushed, set(app.ocs_endpoints))
     memo.tasks = [asyncio.create_task(reconciler.queue.run_timer(), name="due timer")]
+    memo.tasks += [
+        asyncio.create_task(reconciler.observer.run(store.held_groups), name="ocs poller")
+    ]
     memo.tasks += [
         asyncio.create_task(reconciler.work(), name=f"worker {n}") for n in range(app.workers)
     ]
@@ -76,7 +79,7 @@ async def stop(memo: kopf.Memo, **_: Any) -> None:
     if reconciler is not None:
         await reconciler.executor.close()
         await reconciler.writer.close()
-    server: metrics.MetricsServer | None = memo.get("metrics")
+    server: http.OperatorServer | None = memo.get("metrics")
     if server is not None:
         await server.close()
 

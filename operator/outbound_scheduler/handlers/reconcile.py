@@ -17,12 +17,14 @@ from typing import Any
 from outbound_scheduler.handlers import metrics
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi, ObjectRef
+from outbound_scheduler.handlers.observer import Observer
 from outbound_scheduler.handlers.queue import DueQueue
 from outbound_scheduler.handlers.store import FINALIZER, Key, ScheduleRecord, Store
 from outbound_scheduler.handlers.writes import WriteBehind
-from outbound_scheduler.planning import Outcome, decide, next_wake, record
-from outbound_scheduler.planning.decide import holding
+from outbound_scheduler.planning import decide, next_wake, record
+from outbound_scheduler.planning.decide import GroupId, holding
 from outbound_scheduler.planning.groups import group_status
+from outbound_scheduler.planning.observed import Observation
 from outbound_scheduler.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class Reconciler:
         self.writes = WriteBehind(self.queue.until_idle)
         self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
         self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
+        self.observer = Observer(executor, settings.poll_seconds, self.observed)
 
     async def work(self) -> None:
         """One worker: take due Schedules one by one, for the operator's life."""
@@ -91,11 +94,14 @@ class Reconciler:
         if known is None:
             return
         schedule: Key = (key[0], key[1])
-        view = self.store.view(schedule, now, known, deleted=len(key) == 3 or known.deleting)
+        deleted = len(key) == 3 or known.deleting
+        view = self.store.view(schedule, now, known, deleted, self.observer.seen)
         decision = decide(view, now)
 
         # OCS first: status follows, so a start never waits behind an etcd write.
         outcomes = await self.executor.run_all(decision.commands)
+        for outcome in outcomes:
+            self.observer.command_done(outcome)
         status, notices = record(view, decision, outcomes, now)
         metrics.observe_pass(schedule[0], decision, outcomes, notices)
         ref = ObjectRef("Schedule", "schedules", schedule[0], schedule[1], known.uid)
@@ -103,7 +109,6 @@ class Reconciler:
             level = logging.WARNING if notice.type == "Warning" else logging.INFO
             logger.log(level, "[%s/%s] %s: %s", *schedule, notice.reason, notice.message)
             self.writer.post_event(ref, notice.type, notice.reason, notice.message)
-        self._sync_groups(outcomes, now)
 
         failed = any(not outcome.ok for outcome in outcomes)
         retry = self._retry_at(key) if failed else None
@@ -145,23 +150,25 @@ class Reconciler:
         else:
             self.queue.add(key)  # changed meanwhile: look again with the fresh object
 
-    def _sync_groups(self, outcomes: list[Outcome], now: datetime) -> None:
-        """Show the OCS state each command left behind on the CampaignGroups concerned."""
-        for outcome in outcomes:
-            if outcome.ocs_state is None:
-                continue
-            for key in self.store.groups_with_id((outcome.command.ocs, outcome.command.dbid)):
-                self.sync_group(key, now, outcome.ocs_state, outcome.dialing_mode)
+    def observed(self, group_id: GroupId, seen: Observation, planner_cares: bool) -> None:
+        """OCS said something new about a group: show it, and wake the Schedules naming it."""
+        now = datetime.now(UTC)
+        for key in self.store.groups_with_id(group_id):
+            self.sync_group(key, now, seen)
+            if planner_cares:
+                for schedule in self.store.schedules_naming(key):
+                    self.queue.add(schedule)
 
-    def sync_group(
-        self, key: Key, now: datetime, ocs_state: str | None = None, mode: str | None = None
-    ) -> None:
+    def sync_group(self, key: Key, now: datetime, seen: Observation | None = None) -> None:
         group = self.store.groups.get(key)
         if group is None:
             return
-        group.status = group_status(
-            group.status, group.problem, group.generation, now, ocs_state, mode
-        )
+        before = next((c for c in group.status.conditions if c.type == "Ready"), None)
+        group.status = group_status(group.status, group.problem, group.generation, now, seen)
+        after = next(c for c in group.status.conditions if c.type == "Ready")
+        if after.reason == "OcsError" and (before is None or before.reason != "OcsError"):
+            ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
+            self.writer.post_event(ref, "Warning", "OcsError", after.message)
         self.writes.submit(("CampaignGroup", *key), lambda: self._flush_group(key))
 
     async def _flush_group(self, key: Key) -> None:

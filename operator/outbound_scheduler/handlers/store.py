@@ -9,20 +9,25 @@ echoes of its own patches that arrive later.
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from outbound_scheduler.models import (
+    CampaignGroupEntry,
     CampaignGroupSpec,
     CampaignGroupStatus,
+    DialingMode,
+    Optimization,
     ScheduleSpec,
     ScheduleStatus,
     SpecError,
     parse_spec,
 )
 from outbound_scheduler.planning import ScheduleView
-from outbound_scheduler.planning.decide import GroupId, holding
+from outbound_scheduler.planning.decide import GroupId, ModeConflict, holding
+from outbound_scheduler.planning.observed import Observation
 from outbound_scheduler.settings import Settings
 from outbound_scheduler.timing import Timetable, compile_timetable
 
@@ -182,8 +187,22 @@ class Store:
     def schedules_naming(self, group: Key) -> set[Key]:
         return set(self._naming.get(group, ()))
 
+    def held_groups(self) -> set[GroupId]:
+        """The groups some Schedule's run holds now: the ones whose statistics matter."""
+        return {
+            (entry.ocs, entry.dbid)
+            for record in self.schedules.values()
+            for entry in record.status.campaign_groups
+            if holding(entry) and entry.ocs is not None and entry.dbid is not None
+        }
+
     def view(
-        self, key: Key, now: datetime, record: ScheduleRecord, deleted: bool = False
+        self,
+        key: Key,
+        now: datetime,
+        record: ScheduleRecord,
+        deleted: bool = False,
+        observed: Mapping[GroupId, Observation] | None = None,
     ) -> ScheduleView:
         """The planner's view of one Schedule (`deleted`: it is going away)."""
         usable, unusable = {}, {}
@@ -207,7 +226,51 @@ class Store:
             created=record.created,
             run_now_token=record.run_now,
             first_pass=not record.seen,
+            observed=observed or {},
+            conflicts=self._conflicts(key, record, usable, now) if not deleted else {},
         )
+
+    def _conflicts(
+        self, key: Key, record: ScheduleRecord, usable: dict[str, CampaignGroupSpec], now: datetime
+    ) -> dict[str, ModeConflict]:
+        """Shared groups whose earliest-opened window belongs to another Schedule that dials
+        them another way: that Schedule's mode wins (ties: namespace and name order)."""
+        if record.spec is None or record.timetable is None:
+            return {}
+        window = record.timetable.window_at(now)
+        if window is None:
+            return {}
+        conflicts = {}
+        for entry in record.spec.campaign_groups:
+            group = usable.get(entry.name)
+            if group is None or not entry.action.holds:
+                continue
+            ours = dialing(entry, group)
+            first = (window.start, key, ours)
+            for group_key in self.groups_with_id((group.ocs, group.dbid)):
+                for other in self.schedules_naming(group_key) - {key}:
+                    found = self._dials(other, group_key[1], now)
+                    if found is not None and (found[0], other) < first[:2]:
+                        first = (found[0], other, found[1])
+            _, winner, way = first
+            if winner != key and way != ours:
+                conflicts[entry.name] = ModeConflict("/".join(winner), *way)
+        return conflicts
+
+    def _dials(
+        self, key: Key, name: str, now: datetime
+    ) -> tuple[datetime, tuple[DialingMode | None, Optimization | None]] | None:
+        """When `key`'s open window opened and how it dials group `name`, if it wants it now."""
+        record = self.schedules[key]
+        if not wants(record, name, now) or record.spec is None or record.timetable is None:
+            return None
+        entry = next((e for e in record.spec.campaign_groups if e.name == name), None)
+        group = self.groups.get((key[0], name))
+        window = record.timetable.window_at(now)
+        if entry is None or not entry.action.holds or group is None or group.spec is None:
+            return None
+        assert window is not None
+        return window.start, dialing(entry, group.spec)
 
     def _wanted_elsewhere(self, key: Key, record: ScheduleRecord, now: datetime) -> frozenset:
         """Groups this Schedule holds that another Schedule's open window wants now."""
@@ -219,6 +282,13 @@ class Store:
                 if any(wants(self.schedules[other], group_key[1], now) for other in others):
                     wanted.add(group_id)
         return frozenset(wanted)
+
+
+def dialing(
+    entry: CampaignGroupEntry, group: CampaignGroupSpec
+) -> tuple[DialingMode | None, Optimization | None]:
+    """How an entry dials its group: its own mode and optimization, else the group's."""
+    return entry.dialing_mode or group.dialing_mode, entry.optimization or group.optimization
 
 
 def identity(spec: CampaignGroupSpec | None) -> GroupId | None:

@@ -39,10 +39,24 @@ class CampaignGroupStatus(StatusModel):
 
     ocs_state: str | None = Field(default=None, description="OCS state name, e.g. Running.")
     dialing_mode: str | None = Field(default=None, description="Dialing mode OCS reports.")
+    optimization: Optimization | None = Field(
+        default=None, description="Optimization method and goal OCS reports."
+    )
     penetration: float | None = Field(
         default=None, description="Records attempted at least once, in percent."
     )
-    last_sync: datetime | None = Field(default=None, description="When OCS last answered.")
+    completion: float | None = Field(default=None, description="Records finalized, in percent.")
+    hit_ratio: float | None = Field(default=None, description="Hit ratio OCS reports, percent.")
+    busy_factor: float | None = Field(default=None, description="Busy factor OCS reports, percent.")
+    overdial_rate: float | None = Field(
+        default=None, description="Overdial rate OCS reports, percent."
+    )
+    time_to_complete_seconds: float | None = Field(
+        default=None, description="OCS's estimate of the time left to finish the records."
+    )
+    last_sync: datetime | None = Field(
+        default=None, description="When OCS last reported something new about the group."
+    )
     conditions: list[Condition] = Field(
         default_factory=list, description="Standard conditions: Ready."
     )

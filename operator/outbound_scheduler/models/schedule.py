@@ -27,6 +27,7 @@ from outbound_scheduler.models.recurrence import (
     check_cron,
     exactly_one_rule,
 )
+from outbound_scheduler.models.rules import Sequence, StopRule
 from outbound_scheduler.models.vocabulary import DialingMode
 
 
@@ -72,11 +73,26 @@ class CampaignGroupEntry(ApiModel):
         description="Ask OCS to stop and unload the group by itself when no dialable records "
         "remain (GSW_AUTO_COMPLETION).",
     )
+    stop_when: StopRule | None = Field(
+        default=None,
+        description="Ends this entry's run before its window closes: after a duration, or at a "
+        "penetration or completion percentage, whichever comes first.",
+    )
+    after: Sequence | None = Field(
+        default=None,
+        description="Starts this entry, within the window, only once another entry's group "
+        "reaches a penetration or completion percentage or completes.",
+    )
 
     @model_validator(mode="after")
     def _mode_needs_something(self) -> "CampaignGroupEntry":
         if self.action is Action.SET_DIALING_MODE and not (self.dialing_mode or self.optimization):
             raise ValueError("action SetDialingMode needs dialingMode or optimization to set")
+        if self.stop_when is not None and not self.action.holds:
+            raise ValueError(
+                f"stopWhen ends a run, but action {self.action} acts once at the opening; "
+                "use it with Start or StartPaused"
+            )
         return self
 
 
@@ -183,6 +199,7 @@ class ScheduleSpec(ApiModel):
         names = [entry.name for entry in self.campaign_groups]
         if len(set(names)) != len(names):
             raise ValueError("campaignGroups names a Campaign Group twice; list each once")
+        check_sequences(self.campaign_groups)
         return self
 
     @property
@@ -201,3 +218,34 @@ class ScheduleSpec(ApiModel):
     def starting_deadline(self) -> timedelta | None:
         seconds = self.starting_deadline_seconds
         return timedelta(seconds=seconds) if seconds is not None else None
+
+
+def check_sequences(entries: list[CampaignGroupEntry]) -> None:
+    """Every `after` names another entry that dials, and following them never loops."""
+    by_name = {entry.name: entry for entry in entries}
+    for index, entry in enumerate(entries):
+        if entry.after is None:
+            continue
+        where = f"campaignGroups[{index}].after.campaignGroup"
+        leader = by_name.get(entry.after.campaign_group)
+        if leader is None or leader is entry:
+            raise ValueError(
+                f"{where}: {entry.after.campaign_group!r} is not another entry of this "
+                f"Schedule; name one of {sorted(set(by_name) - {entry.name})}"
+            )
+        if leader.action is not Action.START:
+            raise ValueError(
+                f"{where}: {leader.name!r} has action {leader.action}; only a dialing entry "
+                "(Start) makes progress to follow"
+            )
+    for entry in entries:
+        chain, current = [entry.name], entry
+        while current.after is not None:
+            current = by_name[current.after.campaign_group]
+            if current.name in chain:
+                loop = " → ".join([*chain[chain.index(current.name) :], current.name])
+                raise ValueError(
+                    f"campaignGroups: the sequence {loop} is a cycle; "
+                    "one entry of it must start without after"
+                )
+            chain.append(current.name)

@@ -34,6 +34,15 @@ class EntryStatus(StatusModel):
     started: datetime | None = Field(default=None, description="When this run started it.")
     stopped: datetime | None = Field(default=None, description="When this run stopped it.")
     stop_reason: str | None = Field(default=None, description="Why the run ended.")
+    waiting_for: str | None = Field(
+        default=None, description="The sequence condition this entry waits for in the window."
+    )
+    penetration: float | None = Field(
+        default=None, description="Penetration in percent when its run stopped."
+    )
+    completion: float | None = Field(
+        default=None, description="Completion in percent when its run stopped."
+    )
     message: str | None = Field(default=None, description="Last problem, if any.")
 
 
@@ -48,7 +57,17 @@ class RunRecord(StatusModel):
         default=False, description="True when OCS already had it running at the opening."
     )
     stopped: datetime | None = Field(default=None, description="When the group was stopped.")
-    stop_reason: str | None = Field(default=None, description="Why the run ended.")
+    stop_reason: str | None = Field(
+        default=None,
+        description="Why the run ended: WindowClosed, Duration, Penetration, Completion, "
+        "Completed, StoppedInOcs, Suspended, Missed, Skipped, ...",
+    )
+    penetration: float | None = Field(
+        default=None, description="Final penetration in percent, as OCS last reported it."
+    )
+    completion: float | None = Field(
+        default=None, description="Final completion in percent, as OCS last reported it."
+    )
     note: str | None = Field(
         default=None, description="What else shaped the run, e.g. a window clipped or run now."
     )
@@ -101,7 +120,9 @@ class ScheduleStatus(StatusModel):
     run_now: RunNow | None = Field(default=None, description="The last run-now request seen.")
     suspend_reason: str | None = Field(default=None, description="Why it is suspended.")
     conditions: list[Condition] = Field(
-        default_factory=list, description="Standard conditions: Ready."
+        default_factory=list,
+        description="Standard conditions: Ready, and Conflict while another Schedule's "
+        "dialing mode wins a Campaign Group both want.",
     )
     observed_generation: int | None = Field(
         default=None, description="The spec generation this status was computed from."

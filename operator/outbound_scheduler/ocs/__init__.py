@@ -33,7 +33,7 @@ from outbound_scheduler.ocs.control import (
     force_stop,
     set_mode,
 )
-from outbound_scheduler.ocs.genesys_http import GenesysHttpDialect, RetryPolicy
+from outbound_scheduler.ocs.genesys_http import GenesysHttpDialect, RetryPolicy, parse_push
 
 __all__ = [
     "DRAINING_STATES",
@@ -58,5 +58,6 @@ __all__ = [
     "ensure_stopped",
     "force_stop",
     "optimization_method",
+    "parse_push",
     "set_mode",
 ]

@@ -213,6 +213,16 @@ def parse_status(dbid: int, payload: dict[str, Any]) -> CampaignGroupStatus:
     )
 
 
+def parse_push(document: Any) -> CampaignGroupStatus:
+    """Read one status document OCS pushed to the operator; it names its CG by `dbid`."""
+    if not isinstance(document, dict):
+        raise OcsError("status push: the body is not a JSON object")
+    dbid = document.get("dbid")
+    if not isinstance(dbid, int) or isinstance(dbid, bool) or dbid < 1:
+        raise OcsError("status push: dbid is missing or not a positive integer")
+    return parse_status(dbid, document)
+
+
 def _settle_refusal(
     dbid: int, request: str, status: int, payload: dict[str, Any]
 ) -> CampaignGroupStatus:

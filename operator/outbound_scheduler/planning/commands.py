@@ -17,6 +17,7 @@ class CommandKind(StrEnum):
     ACT = "Act"  # a one-time action at the opening: Stop, ForceStop or SetDialingMode
     STOP = "Stop"  # the run ends: stop dialing and unload
     RELEASE = "Release"  # the run ends but another open window still wants the group running
+    RECORD = "Record"  # the run ended in OCS (a person stopped the group): record it, send nothing
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Command:
     dialing_mode: DialingMode | None = None
     optimization: Optimization | None = None
     auto_completion: bool = False
+    recovery: bool = False  # START again of a run OCS lost while it could not be reached
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Outcome:
     adopted: bool = False  # START or ADOPT found the group already running
     missed: bool = False  # ADOPT found the group not running
     error: str | None = None
+    unreachable: bool = False  # the error is OCS not answering (5xx, time-out, no connection)
 
     @property
     def ok(self) -> bool:

@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from outbound_scheduler.models import CampaignGroupStatus, Condition
+from outbound_scheduler.models import CampaignGroupStatus, Condition, Optimization
+from outbound_scheduler.planning.observed import Observation
 
 
 def group_status(
@@ -10,11 +11,12 @@ def group_status(
     problem: str | None,
     generation: int | None,
     now: datetime,
-    ocs_state: str | None = None,
-    dialing_mode: str | None = None,
+    seen: Observation | None = None,
 ) -> CampaignGroupStatus:
-    """Fold a spec problem and, when given, a fresh OCS state into the previous status."""
+    """Fold a spec problem and, when given, what OCS said into the previous status."""
     ready, reason, message = ("False", "InvalidSpec", problem) if problem else ("True", "Valid", "")
+    if not problem and seen is not None and seen.error:
+        ready, reason, message = "False", "OcsError", f"{seen.error}; retrying"
     before = next((c for c in previous.conditions if c.type == "Ready"), None)
     unchanged = before is not None and (before.status, before.reason) == (ready, reason)
     condition = Condition(
@@ -26,6 +28,20 @@ def group_status(
         observed_generation=generation,
     )
     update: dict = {"conditions": [condition], "observed_generation": generation}
-    if ocs_state is not None:
-        update |= {"ocs_state": ocs_state, "dialing_mode": dialing_mode, "last_sync": now}
+    if seen is not None and not seen.error:
+        optimization = seen.optimization
+        update |= {
+            "ocs_state": seen.state,
+            "dialing_mode": seen.dialing_mode,
+            "optimization": Optimization(method=optimization[0], goal=optimization[1])
+            if optimization
+            else None,
+            "penetration": seen.penetration,
+            "completion": seen.completion,
+            "hit_ratio": seen.hit_ratio,
+            "busy_factor": seen.busy_factor,
+            "overdial_rate": seen.overdial_rate,
+            "time_to_complete_seconds": seen.time_to_complete,
+            "last_sync": seen.at,
+        }
     return previous.model_copy(update=update)

@@ -21,8 +21,11 @@ from outbound_scheduler.models import (
 from outbound_scheduler.models.status import HISTORY_LIMIT
 from outbound_scheduler.planning.commands import Command, CommandKind, Outcome
 from outbound_scheduler.planning.decide import Decision, ScheduleView, holding
+from outbound_scheduler.planning.observed import Observation
 from outbound_scheduler.timing import local_text, schedule_text
 from outbound_scheduler.timing.words import duration_text
+
+ENDING = (CommandKind.STOP, CommandKind.RELEASE, CommandKind.RECORD)  # kinds that end a run
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,11 @@ def record(
     history = list(view.status.history) + unrun(view, decision)
     for outcome in outcomes:
         entry = entries.get(outcome.command.entry)
-        entries[outcome.command.entry] = applied(entry, outcome, decision)
-        history = chronicle(history, outcome, decision)
+        seen = view.observed.get((outcome.command.ocs, outcome.command.dbid))
+        entries[outcome.command.entry] = applied(entry, outcome, decision, seen)
+        history = chronicle(history, outcome, decision, seen)
     history.sort(key=lambda run: run.opened, reverse=True)
-    kept = kept_entries(view, entries)
+    kept = kept_entries(view, entries, decision)
 
     status = ScheduleStatus(
         state=state_of(decision),
@@ -53,7 +57,7 @@ def record(
         last_run=history[0].opened if history else view.status.last_run,
         campaign_groups=kept,
         history=history[:HISTORY_LIMIT],
-        conditions=[ready_condition(view, decision, kept, now)],
+        conditions=[ready_condition(view, decision, kept, now), *conflict_condition(view, now)],
         observed_generation=view.generation,
         run_now=decision.run_now or view.status.run_now,
         last_skipped=last_skipped(view, decision),
@@ -78,26 +82,30 @@ def state_of(decision: Decision) -> ScheduleState:
     return ScheduleState.ACTIVE if decision.window is not None else ScheduleState.IDLE
 
 
-def applied(previous: EntryStatus | None, outcome: Outcome, decision: Decision) -> EntryStatus:
+def applied(
+    previous: EntryStatus | None, outcome: Outcome, decision: Decision, seen: Observation | None
+) -> EntryStatus:
     """The entry after one outcome: a new run, a stopped run, or the error to retry."""
     command = outcome.command
     entry = previous or EntryStatus(name=command.entry)
-    stopping = command.kind in (CommandKind.STOP, CommandKind.RELEASE)
-    if stopping and not outcome.ok:
+    if not outcome.ok and (command.kind in ENDING or command.kind is CommandKind.ACT):
         return entry.model_copy(update={"message": outcome.error})
-    if stopping:
+    if command.kind in ENDING:
         return entry.model_copy(
             update={
                 "stopped": outcome.at,
                 "stop_reason": command.reason,
                 "ocs_state": outcome.ocs_state or entry.ocs_state,
+                "penetration": seen.penetration if seen else None,
+                "completion": seen.completion if seen else None,
                 "message": None,
             }
         )
+    if command.recovery:  # the same run goes on: only the state and the error change
+        update = {"message": outcome.error}
+        return entry.model_copy(update=update | {"ocs_state": outcome.ocs_state or entry.ocs_state})
 
-    # A one-time action is over as soon as it is done; one that failed is tried again.
-    if command.kind is CommandKind.ACT and not outcome.ok:
-        return entry.model_copy(update={"message": outcome.error})
+    # A one-time action is over as soon as it is done.
     if command.kind is CommandKind.ACT:
         return EntryStatus(
             name=command.entry, ocs=command.ocs, dbid=command.dbid, run_id=command.run_id,
@@ -120,18 +128,28 @@ def applied(previous: EntryStatus | None, outcome: Outcome, decision: Decision) 
     )
 
 
-def chronicle(history: list[RunRecord], outcome: Outcome, decision: Decision) -> list[RunRecord]:
+def chronicle(
+    history: list[RunRecord], outcome: Outcome, decision: Decision, seen: Observation | None
+) -> list[RunRecord]:
     """History after one outcome, newest run first; failures leave it as it was."""
     command = outcome.command
     if not outcome.ok:
         return history
-    if command.kind in (CommandKind.STOP, CommandKind.RELEASE):
-        return [
-            run.model_copy(update={"stopped": outcome.at, "stop_reason": command.reason})
-            if run.run_id == command.run_id and run.campaign_group == command.entry
-            else run
-            for run in history
-        ]
+
+    def same(run: RunRecord) -> bool:
+        return run.run_id == command.run_id and run.campaign_group == command.entry
+
+    if command.kind in ENDING:
+        final = {
+            "stopped": outcome.at,
+            "stop_reason": command.reason,
+            "penetration": seen.penetration if seen else None,
+            "completion": seen.completion if seen else None,
+        }
+        return [run.model_copy(update=final) if same(run) else run for run in history]
+    if command.recovery:
+        note = f"recovered at {outcome.at:%H:%M:%S} UTC after OCS lost the group"
+        return [run.model_copy(update={"note": note}) if same(run) else run for run in history]
     assert decision.window is not None
     history = [
         superseded(run, outcome.at)
@@ -203,10 +221,17 @@ def last_skipped(view: ScheduleView, decision: Decision) -> SkippedOpening | Non
     return SkippedOpening(opening=skip.opening, reason=skip.reason)
 
 
-def kept_entries(view: ScheduleView, entries: dict[str, EntryStatus]) -> list[EntryStatus]:
+def kept_entries(
+    view: ScheduleView, entries: dict[str, EntryStatus], decision: Decision
+) -> list[EntryStatus]:
     """Entries of the spec in spec order, then any others still holding a group."""
     names = [e.name for e in view.spec.campaign_groups] if view.spec and not view.deleted else []
-    kept = [entries.get(name) or EntryStatus(name=name) for name in names]
+    kept = [
+        (entries.get(name) or EntryStatus(name=name)).model_copy(
+            update={"waiting_for": decision.waiting.get(name)}
+        )
+        for name in names
+    ]
     kept += [e for name, e in entries.items() if name not in names and holding(e)]
     return kept
 
@@ -227,12 +252,13 @@ def repeated(view: ScheduleView, outcome: Outcome) -> bool:
 def ready_condition(
     view: ScheduleView, decision: Decision, entries: list[EntryStatus], now: datetime
 ) -> Condition:
-    failing = next((e for e in entries if e.message), None)
+    failing = next(((e.name, e.message) for e in entries if e.message), None)
+    failing = failing or unreachable(view, entries)
     if decision.problem is not None:
         status, reason, message = "False", decision.reason or "Invalid", decision.problem
     elif failing is not None:
         status, reason = "False", "OcsError"
-        message = f"campaign group {failing.name}: {failing.message}; retrying"
+        message = f"campaign group {failing[0]}: {failing[1]}; retrying"
     else:
         status, reason, message = "True", "Scheduled", "windows are computed and enforced"
     previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
@@ -245,6 +271,44 @@ def ready_condition(
         last_transition_time=previous.last_transition_time if unchanged else now,
         observed_generation=view.generation,
     )
+
+
+def unreachable(view: ScheduleView, entries: list[EntryStatus]) -> tuple[str, str] | None:
+    """A group this Schedule holds that OCS did not answer about when last asked."""
+    for entry in entries:
+        seen = view.observed.get((entry.ocs, entry.dbid)) if holding(entry) else None
+        if entry.ocs is not None and entry.dbid is not None and seen and seen.error:
+            return entry.name, seen.error
+    return None
+
+
+def conflict_message(view: ScheduleView) -> str | None:
+    if not view.conflicts:
+        return None
+    name, conflict = sorted(view.conflicts.items())[0]
+    mode = conflict.dialing_mode or "its default mode"
+    return (
+        f"campaign group {name}: Schedule {conflict.winner} opened its window earlier and "
+        f"dials it in {mode}; this Schedule's dialing mode is not used while that window is open"
+    )
+
+
+def conflict_condition(view: ScheduleView, now: datetime) -> list[Condition]:
+    """Conflict=True while another Schedule's window keeps a shared group its own way."""
+    message = conflict_message(view)
+    if message is None:
+        return []
+    previous = next((c for c in view.status.conditions if c.type == "Conflict"), None)
+    return [
+        Condition(
+            type="Conflict",
+            status="True",
+            reason="DialingModeConflict",
+            message=message,
+            last_transition_time=previous.last_transition_time if previous else now,
+            observed_generation=view.generation,
+        )
+    ]
 
 
 def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> list[Notice]:
@@ -261,6 +325,16 @@ def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> 
     previous = next((c for c in view.status.conditions if c.type == "Ready"), None)
     if decision.problem is not None and (previous is None or previous.message != decision.problem):
         said.append(Notice("Warning", decision.reason or "Invalid", decision.problem))
+    lost = unreachable(view, view.status.campaign_groups)
+    if (
+        lost is not None
+        and not decision.problem
+        and (previous is None or lost[1] not in previous.message)
+    ):
+        said.append(Notice("Warning", "OcsUnreachable", f"campaign group {lost[0]}: {lost[1]}"))
+    conflict = conflict_message(view)
+    if conflict is not None and not any(c.type == "Conflict" for c in view.status.conditions):
+        said.append(Notice("Warning", "Conflict", conflict))
     return said
 
 
@@ -281,6 +355,12 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
         )
     if command.kind is CommandKind.ACT:
         return Notice("Normal", str(command.action), f"{command.action} done on {group}")
+    if command.recovery:
+        return Notice(
+            "Normal",
+            "Recovered",
+            f"OCS had lost {group} (restart or outage); started it again for run {command.run_id}",
+        )
     paused = command.action is Action.START_PAUSED
     if command.kind in (CommandKind.START, CommandKind.ADOPT):
         if outcome.adopted:
@@ -288,6 +368,13 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
             return Notice("Normal", "Adopted", f"{group} was already {state}; run {command.run_id}")
         verb = "loaded (paused)" if paused else "started"
         return Notice("Normal", "Started", f"{verb} {group} for run {command.run_id}")
+    if command.kind is CommandKind.RECORD:
+        return Notice(
+            "Warning",
+            "StoppedInOcs",
+            f"{group} was stopped in OCS during run {command.run_id}; "
+            "not started again in this window",
+        )
     if command.kind is CommandKind.RELEASE:
         return Notice(
             "Normal",

@@ -119,9 +119,15 @@ class _AdminApi:
         return await self.get_faults(request)
 
     async def restart(self, request: web.Request) -> web.Response:
-        self.sim.restart_ocs()
-        logger.info("ocs restarted: every campaign group is NotLoaded")
-        return web.json_response({"restarted": True})
+        """Restart OCS: every CG NotLoaded; with downSeconds, 503 to everything until then."""
+        body = await _json(request)
+        try:
+            down = _number(body, "downSeconds", 0.0, low=0.0)
+        except BadRequest as exc:
+            return _error(400, str(exc))
+        self.sim.restart_ocs(down)
+        logger.info("ocs restarted: every campaign group is NotLoaded; down for %s s", down)
+        return web.json_response({"restarted": True, "downSeconds": down})
 
     async def get_config(self, request: web.Request) -> web.Response:
         timing = self.sim.model.timing

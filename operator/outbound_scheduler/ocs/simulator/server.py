@@ -50,6 +50,7 @@ class Faults:
     latency_ms: float = 0.0
     error_rate: float = 0.0
     drop_rate: float = 0.0
+    down_until: float = 0.0  # clock time before which every request gets 503 (a restart)
 
 
 class Simulator:
@@ -129,11 +130,12 @@ class Simulator:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
-    def restart_ocs(self) -> None:
-        """Forget every loaded CG, as an OCS restart does."""
+    def restart_ocs(self, down_seconds: float = 0.0) -> None:
+        """Forget every loaded CG, as an OCS restart does, answering 503 while it comes back."""
         for dbid in list(self._wake_ups):
             self._cancel_wake_up(dbid)
         self.model.restart(self.clock())
+        self.faults.down_until = self.clock() + down_seconds
 
     def restart_push_loop(self) -> None:
         """(Re)start the periodic push so that a new interval takes effect at once."""
@@ -201,6 +203,8 @@ class Simulator:
 
     async def _injected_fault(self) -> str | None:
         faults = self.faults
+        if self.clock() < faults.down_until:
+            return "error"
         if faults.latency_ms > 0:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.drop_rate > 0 and self.random.random() < faults.drop_rate:

@@ -1,0 +1,178 @@
+"""What OCS says about the Campaign Groups that matter now: polled, pushed, or answered.
+
+Groups a run holds are polled with GetCampaignStatus every `poll_seconds`
+unless something newer arrived meanwhile: OCS's status push (an endpoint of
+the operator's HTTP server) or the answer to a command. A push brings
+statistics at once; a change of state it announces is confirmed by a poll
+taken under the group's lock, so a push sent before a command cannot undo
+what the command did.
+
+OCS does not say why a group stopped. A group that OCS could not be reached
+about since it was last seen up, and that comes back unloaded, is taken as
+lost in an OCS restart (`after_outage`); the planner starts the same run
+again. One that stops while OCS answered all along was stopped by a person.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from outbound_scheduler import ocs
+from outbound_scheduler.handlers.executor import Executor
+from outbound_scheduler.planning import Outcome
+from outbound_scheduler.planning.decide import GroupId
+from outbound_scheduler.planning.observed import Observation
+
+logger = logging.getLogger(__name__)
+POLLS = 8  # GetCampaignStatus requests in flight at once: polls never crowd out commands
+TICK = timedelta(seconds=1)  # how often the poller looks for groups due a poll
+
+Changed = Callable[[GroupId, Observation, bool], None]  # (group, observation, planner cares)
+
+
+def rounded(value: float | None, digits: int) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+def observation_of(status: ocs.CampaignGroupStatus, at: datetime) -> Observation:
+    """Statistics rounded as status shows them, so a status changes only when they do."""
+
+    def percent(fraction: float | None) -> float | None:
+        return rounded(fraction * 100, 1) if fraction is not None else None
+
+    optimization = status.optimization
+    return Observation(
+        at=at,
+        state=status.state,
+        loaded=status.loaded,
+        dialing=status.dialing,
+        dialing_mode=status.dialing_mode,
+        optimization=(optimization.method, optimization.goal) if optimization else None,
+        penetration=percent(status.penetration),
+        completion=percent(status.completion),
+        hit_ratio=rounded(status.hit_ratio, 1),
+        busy_factor=rounded(status.busy_factor, 1),
+        overdial_rate=rounded(status.overdial_rate, 1),
+        time_to_complete=rounded(status.time_to_complete, 0),
+    )
+
+
+def planner_view(seen: Observation) -> tuple:
+    """What the planner reads of an observation: a change here wakes the Schedules."""
+    return (seen.state, seen.penetration, seen.completion, seen.after_outage, seen.error)
+
+
+class Observer:
+    def __init__(self, executor: Executor, interval: float, changed: Changed) -> None:
+        self.executor = executor
+        self.interval = timedelta(seconds=interval)
+        self.changed = changed
+        self.seen: dict[GroupId, Observation] = {}
+        self._asked: dict[GroupId, datetime] = {}  # when a poll last went out, answered or not
+        self._through_outage: set[GroupId] = set()  # unreachable since last seen up
+        self._slots = asyncio.Semaphore(POLLS)
+        self._confirming: set[GroupId] = set()
+
+    async def run(self, wanted: Callable[[], Iterable[GroupId]]) -> None:
+        """Poll the groups `wanted` names, each once per interval, for the operator's life."""
+        while True:
+            now = datetime.now(UTC)
+            due = [group for group in wanted() if self._due(group, now)]
+            await asyncio.gather(*(self.poll(group) for group in due))
+            await asyncio.sleep(TICK.total_seconds())
+
+    def _due(self, group: GroupId, now: datetime) -> bool:
+        last = max(filter(None, [self._asked.get(group), _at(self.seen.get(group))]), default=None)
+        return last is None or now - last >= self.interval
+
+    async def poll(self, group: GroupId) -> None:
+        async with self._slots:
+            self._asked[group] = datetime.now(UTC)
+            try:
+                asked, status = await self.executor.status(group)
+            except ocs.OcsError as error:
+                self.failed(group, str(error), isinstance(error, ocs.OcsUnavailable))
+                return
+            self.answered(group, status, asked)
+
+    def answered(self, group: GroupId, status: ocs.CampaignGroupStatus, at: datetime) -> None:
+        seen = observation_of(status, at)
+        if seen.loaded:
+            self._through_outage.discard(group)
+        self._store(group, replace(seen, after_outage=group in self._through_outage))
+
+    def failed(self, group: GroupId, error: str, unreachable: bool) -> None:
+        """A request about `group` failed; OCS not answering marks its groups as in an outage."""
+        if unreachable:
+            self._through_outage.update(g for g in self.seen if g[0] == group[0])
+            self._through_outage.add(group)
+        before = self.seen.get(group)
+        at = before.at if before else datetime.now(UTC)
+        self._store(group, replace(before or Observation(at, "Unknown", False, False), error=error))
+
+    def command_done(self, outcome: Outcome) -> None:
+        """A command's answer: the state it left, not newer than the run it started."""
+        command = outcome.command
+        group = (command.ocs, command.dbid)
+        if not outcome.ok:
+            self.failed(group, outcome.error or "", outcome.unreachable)
+            return
+        if outcome.ocs_state is None:
+            return
+        state = ocs.CampaignGroupState[outcome.ocs_state]
+        loaded = state in ocs.LOADED_STATES
+        if loaded:
+            self._through_outage.discard(group)
+        before = self.seen.get(group) or Observation(outcome.at, outcome.ocs_state, False, False)
+        self._store(
+            group,
+            replace(
+                before, at=outcome.at, state=outcome.ocs_state, loaded=loaded,
+                dialing=state is ocs.CampaignGroupState.Running,
+                dialing_mode=outcome.dialing_mode or before.dialing_mode,
+                after_outage=False, error=None,
+            ),
+        )  # fmt: skip
+
+    def pushed(self, endpoint: str, document: Any) -> None:
+        """One status document OCS pushed; raises OcsError when it cannot be read."""
+        status = ocs.parse_push(document)
+        group = (endpoint, status.dbid)
+        before = self.seen.get(group)
+        seen = observation_of(status, datetime.now(UTC))
+        if before is None or before.state != seen.state:
+            # A push is not ordered with commands: a new state waits for a poll's word.
+            self._confirm(group)
+            if before is None:
+                return
+            seen = replace(
+                seen, at=before.at, state=before.state, loaded=before.loaded, dialing=before.dialing
+            )
+        self._store(group, replace(seen, after_outage=group in self._through_outage))
+
+    def _confirm(self, group: GroupId) -> None:
+        if group in self._confirming:
+            return
+        self._confirming.add(group)
+        task = asyncio.get_running_loop().create_task(self.poll(group))
+        task.add_done_callback(lambda _: self._confirming.discard(group))
+
+    def _store(self, group: GroupId, seen: Observation) -> None:
+        before = self.seen.get(group)
+        self.seen[group] = seen
+        if before is None or _shown(before) != _shown(seen):
+            planner_cares = before is None or planner_view(before) != planner_view(seen)
+            self.changed(group, seen, planner_cares)
+
+
+def _at(seen: Observation | None) -> datetime | None:
+    return seen.at if seen is not None and seen.error is None else None
+
+
+def _shown(seen: Observation) -> tuple:
+    """Everything a status shows of an observation (not when it was taken)."""
+    return (*planner_view(seen), seen.dialing_mode, seen.optimization, seen.hit_ratio,
+            seen.busy_factor, seen.overdial_rate, seen.time_to_complete)  # fmt: skip
