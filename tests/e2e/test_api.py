@@ -1,9 +1,14 @@
 """The CRDs as the API server serves them: refusals at apply time, explain, quiet restarts."""
 
+from pathlib import Path
+
 import pytest
 
+from outbound_scheduler.dev import environment
 from outbound_scheduler.dev.kubectl import KubectlError
 from tests.e2e.support import campaign_group, schedule, wait_for
+
+EXAMPLES = Path(__file__).parents[2] / "manifests" / "examples"
 
 
 def test_apiserver_refuses_two_recurrences_with_the_rule_message(namespace):
@@ -23,6 +28,35 @@ def test_apiserver_refuses_an_unknown_dialing_mode(namespace):
         namespace.apply(campaign_group("cg", 1, dialingMode="Turbo"))
     assert "Unsupported value" in str(refused.value)
     assert "Predict" in str(refused.value)
+
+
+def test_apiserver_refuses_a_sequence_with_two_conditions(namespace):
+    """The CEL rule of `after` asks for exactly one condition, at apply time."""
+    entries = [
+        {"name": "a"},
+        {"name": "b", "after": {"campaignGroup": "a", "penetration": 50, "completion": 10}},
+    ]
+    with pytest.raises(KubectlError) as refused:
+        namespace.apply(schedule("both", entries, daily={"at": "08:00"}, end={"at": "09:00"}))
+    assert "set exactly one of penetration, completion or completed: true" in str(refused.value)
+
+
+def test_the_examples_apply_and_every_schedule_is_ready(namespace, ocs):
+    """manifests/examples, as `make run` installs them: accepted by the API server, and
+    every Schedule Ready once the operator has looked at it."""
+    manifests = environment.load_manifests(EXAMPLES)
+    environment.register_groups(ocs.url, manifests)
+    namespace.apply(*manifests)
+    names = [m["metadata"]["name"] for m in manifests if m["kind"] == "Schedule"]
+
+    def ready():
+        statuses = [namespace.status("schedule", name) for name in names]
+        return all(
+            any(c["type"] == "Ready" and c["status"] == "True" for c in s.get("conditions", []))
+            for s in statuses
+        )
+
+    wait_for("every example Schedule Ready", ready)
 
 
 def test_kubectl_explain_teaches_the_fields(namespace):

@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
+from outbound_scheduler import ocs
 from outbound_scheduler.dev.processes import free_ports
 from outbound_scheduler.handlers import metrics
 from outbound_scheduler.handlers import server as http_server
@@ -116,3 +117,33 @@ def test_metrics_port_setting(monkeypatch):
         monkeypatch.setenv("OUTBOUND_SCHEDULER_METRICS_PORT", wrong)
         with pytest.raises(ValidationError, match="metrics_port"):
             Settings()
+
+
+async def test_the_status_push_endpoint_hands_documents_to_the_operator(server, http):
+    """POST /ocs/<endpoint>/campaigngroup-states: 503 before start-up is done, 404 for an
+    endpoint the settings do not name, 400 for a body that is not a status document, 204
+    and the document handed over otherwise."""
+    url = f"http://127.0.0.1:{server.port}/ocs/default/campaigngroup-states"
+    document = {"dbid": 7, "state": "Running", "stateCode": 5}
+    async with http.post(url, json=document) as answer:
+        assert answer.status == 503
+    received = []
+
+    def receive(endpoint, pushed):
+        if not isinstance(pushed, dict) or "dbid" not in pushed:
+            raise ocs.OcsError("status push: dbid is missing or not a positive integer")
+        received.append((endpoint, pushed))
+
+    server.watch(EmptyStore(), receive, {"default"})
+    async with http.post(url, json=document) as answer:
+        assert answer.status == 204
+    assert received == [("default", document)]
+    async with http.post(url.replace("/default/", "/east/"), json=document) as answer:
+        assert (answer.status, await answer.text()) == (
+            404, "no OCS endpoint named 'east' (configured: default)"
+        )  # fmt: skip
+    for body in (b"not json", b"[]"):
+        async with http.post(url, data=body) as answer:
+            assert answer.status == 400
+            assert "not a status document" in await answer.text()
+    assert len(received) == 1

@@ -357,6 +357,23 @@ async def test_admin_restart_unloads_everything(
     assert {cg["state"] for cg in listed} == {"NotLoaded"}
 
 
+async def test_admin_restart_with_down_time_answers_503_until_it_is_back(
+    simulator: Simulator, http: aiohttp.ClientSession, admin: Admin
+) -> None:
+    """A restart with downSeconds refuses every OCS request with 503 meanwhile; admin
+    requests still answer, and /admin/faults says how long is left."""
+    await ocs(http, simulator, 101, "LoadCampaign", {})
+    status, body = await admin("POST", "restart", {"downSeconds": 30})
+    assert (status, body["downSeconds"]) == (200, 30)
+    assert (await ocs(http, simulator, 101, "GetCampaignStatus"))[0] == 503
+    _, faults = await admin("GET", "faults")
+    assert 0 < faults["downSeconds"] <= 30
+    await admin("POST", "faults", {})  # back up
+    status, answer = await ocs(http, simulator, 101, "GetCampaignStatus")
+    assert (status, answer["state"]) == (200, "NotLoaded")
+    assert (await admin("POST", "restart", {"downSeconds": -1}))[0] == 400
+
+
 async def test_admin_config_changes_delays(
     simulator: Simulator, http: aiohttp.ClientSession, admin: Admin
 ) -> None:

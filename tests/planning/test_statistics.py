@@ -52,7 +52,7 @@ def view(s: ScheduleSpec, status=None, observed=None, **extra) -> ScheduleView:
 def seen(at: datetime, state="Running", penetration=None, completion=None, **extra):
     loaded = state in ("InActive", "Active", "Running")
     return Observation(
-        at=at, state=state, loaded=loaded, dialing=state == "Running",
+        at=at, synced=at, state=state, loaded=loaded, dialing=state == "Running",
         penetration=penetration, completion=completion, **extra,
     )  # fmt: skip
 

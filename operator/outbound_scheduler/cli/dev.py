@@ -1,9 +1,11 @@
 """`outbound-scheduler dev`: the whole product on one machine, until Ctrl-C.
 
-Starts the local control plane, the OCS simulator and the operator; installs
-the CRDs and the example Schedules, plus a demo Schedule whose window opens
-within the first minute and stays open for two; then waits. On Ctrl-C or
-SIGTERM everything it started is stopped, in reverse order.
+Starts the local control plane, the OCS simulator (pushing status to the
+operator, as OCS does) and the operator; installs the CRDs and the example
+Schedules, plus a demo Schedule whose window opens within the first minute:
+its first Campaign Group dials until 60 % penetration, and the second, in
+sequence, starts when the first gets there, about a minute later. On Ctrl-C
+or SIGTERM everything it started is stopped, in reverse order.
 """
 
 import contextlib
@@ -24,27 +26,43 @@ from outbound_scheduler.dev.control_plane import ControlPlane, locate_binaries
 DEMO_LEAD = timedelta(seconds=40)
 
 
+DEMO_PACE = {"records": 300, "dialingRate": 5}  # 60 % penetration after 36 s of dialing
+
+
 def demo_manifests(now: datetime) -> list[dict[str, Any]]:
-    """A Campaign Group and a Schedule whose window opens 40 s from `now`, for 2 minutes."""
+    """Two Campaign Groups in sequence and a Schedule whose window opens 40 s from `now`
+    for 5 minutes: demo-blast dials until 60 % penetration, then demo-followup starts."""
     opening = (now + DEMO_LEAD).astimezone(UTC)
-    group = {
-        "apiVersion": "outbound.dev/v1alpha1",
-        "kind": "CampaignGroup",
-        "metadata": {"name": "demo-blast"},
-        "spec": {"dbid": 9001, "campaign": "Demo", "group": "Demo Agents", "dialingMode": "Power"},
-    }
+    groups = [
+        {
+            "apiVersion": "outbound.dev/v1alpha1",
+            "kind": "CampaignGroup",
+            "metadata": {"name": name},
+            "spec": {"dbid": dbid, "campaign": "Demo", "group": group, "dialingMode": "Power"},
+        }
+        for name, dbid, group in [
+            ("demo-blast", 9001, "Demo Agents"),
+            ("demo-followup", 9002, "Demo Agents Late"),
+        ]
+    ]
     schedule = {
         "apiVersion": "outbound.dev/v1alpha1",
         "kind": "Schedule",
         "metadata": {"name": "demo"},
         "spec": {
-            "description": "Demo: opens within a minute of start",
+            "description": "Demo: a sequence within minutes of start",
             "daily": {"at": opening.strftime("%H:%M:%S")},
-            "end": {"after": "2m"},
-            "campaignGroups": [{"name": "demo-blast"}],
+            "end": {"after": "5m"},
+            "campaignGroups": [
+                {"name": "demo-blast", "stopWhen": {"penetration": 60}},
+                {
+                    "name": "demo-followup",
+                    "after": {"campaignGroup": "demo-blast", "penetration": 60},
+                },
+            ],
         },
     }
-    return [group, schedule]
+    return [*groups, schedule]
 
 
 def raise_interrupt(signum: int, frame: Any) -> None:
@@ -64,12 +82,16 @@ def run_dev(examples: Path) -> int:
             stack.callback(simulator.stop)
             simulator.start()
 
-            manifests = environment.load_manifests(examples) + demo_manifests(datetime.now(UTC))
-            environment.register_groups(ocs_url, manifests, records=2000, dialingRate=5)
+            examples_manifests = environment.load_manifests(examples)
+            demo = demo_manifests(datetime.now(UTC))
+            environment.register_groups(ocs_url, examples_manifests, records=2000, dialingRate=5)
+            environment.register_groups(ocs_url, demo, **DEMO_PACE)
+            manifests = examples_manifests + demo
             environment.apply_crds(cluster)
             operator = environment.operator(cluster.kubeconfig, ocs_url, log_path=None)
             stack.callback(operator.stop)
             operator.start()
+            environment.push_status(ocs_url, operator)
             cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(manifests))
             announce(cluster, ocs_url, work_dir)
             while operator.running and simulator.running:
@@ -91,9 +113,11 @@ export KUBECONFIG={cluster.kubeconfig}
 export PATH={cluster.bin_dir}:$PATH   # kubectl matching the local API server
 OCS simulator: {ocs_url}   (what it received: curl {ocs_url}/admin/requests)
 
-Watch the demo Schedule open within a minute, stay Active for two, then go Idle:
+Watch the demo Schedule open within a minute: demo-blast dials until 60 % penetration,
+then demo-followup starts in sequence (about a minute later):
   kubectl get schedules -w
-  kubectl get campaigngroups
+  kubectl get campaigngroups -w
+  kubectl get schedule demo -o jsonpath='{{.status.history}}'
   kubectl describe schedule demo
 
 Logs of the simulator and the control plane: {work_dir}

@@ -29,6 +29,7 @@ from outbound_scheduler.planning.observed import Observation
 logger = logging.getLogger(__name__)
 POLLS = 8  # GetCampaignStatus requests in flight at once: polls never crowd out commands
 TICK = timedelta(seconds=1)  # how often the poller looks for groups due a poll
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 Changed = Callable[[GroupId, Observation, bool], None]  # (group, observation, planner cares)
 
@@ -37,7 +38,9 @@ def rounded(value: float | None, digits: int) -> float | None:
     return round(value, digits) if value is not None else None
 
 
-def observation_of(status: ocs.CampaignGroupStatus, at: datetime) -> Observation:
+def observation_of(
+    status: ocs.CampaignGroupStatus, at: datetime, synced: datetime | None = None
+) -> Observation:
     """Statistics rounded as status shows them, so a status changes only when they do."""
 
     def percent(fraction: float | None) -> float | None:
@@ -46,6 +49,7 @@ def observation_of(status: ocs.CampaignGroupStatus, at: datetime) -> Observation
     optimization = status.optimization
     return Observation(
         at=at,
+        synced=synced or at,
         state=status.state,
         loaded=status.loaded,
         dialing=status.dialing,
@@ -58,6 +62,11 @@ def observation_of(status: ocs.CampaignGroupStatus, at: datetime) -> Observation
         overdial_rate=rounded(status.overdial_rate, 1),
         time_to_complete=rounded(status.time_to_complete, 0),
     )
+
+
+def unknown(at: datetime) -> Observation:
+    """Nothing known yet but the time."""
+    return Observation(at=at, synced=at, state="Unknown", loaded=False, dialing=False)
 
 
 def planner_view(seen: Observation) -> tuple:
@@ -109,9 +118,8 @@ class Observer:
         if unreachable:
             self._through_outage.update(g for g in self.seen if g[0] == group[0])
             self._through_outage.add(group)
-        before = self.seen.get(group)
-        at = before.at if before else datetime.now(UTC)
-        self._store(group, replace(before or Observation(at, "Unknown", False, False), error=error))
+        before = self.seen.get(group) or unknown(datetime.now(UTC))
+        self._store(group, replace(before, error=error))
 
     def command_done(self, outcome: Outcome) -> None:
         """A command's answer: the state it left, not newer than the run it started."""
@@ -126,11 +134,11 @@ class Observer:
         loaded = state in ocs.LOADED_STATES
         if loaded:
             self._through_outage.discard(group)
-        before = self.seen.get(group) or Observation(outcome.at, outcome.ocs_state, False, False)
+        before = self.seen.get(group) or unknown(outcome.at)
         self._store(
             group,
             replace(
-                before, at=outcome.at, state=outcome.ocs_state, loaded=loaded,
+                before, at=outcome.at, synced=outcome.at, state=outcome.ocs_state, loaded=loaded,
                 dialing=state is ocs.CampaignGroupState.Running,
                 dialing_mode=outcome.dialing_mode or before.dialing_mode,
                 after_outage=False, error=None,
@@ -138,19 +146,18 @@ class Observer:
         )  # fmt: skip
 
     def pushed(self, endpoint: str, document: Any) -> None:
-        """One status document OCS pushed; raises OcsError when it cannot be read."""
+        """One status document OCS pushed; raises OcsError when it cannot be read.
+
+        A push is not ordered with commands, so it keeps the time of the last poll or
+        command: the planner judges a run only by what OCS said after the run started.
+        A new state it brings is confirmed at once by a poll under the group's lock."""
         status = ocs.parse_push(document)
         group = (endpoint, status.dbid)
         before = self.seen.get(group)
-        seen = observation_of(status, datetime.now(UTC))
+        ordered = before.at if before is not None else NEVER
+        seen = observation_of(status, ordered, synced=datetime.now(UTC))
         if before is None or before.state != seen.state:
-            # A push is not ordered with commands: a new state waits for a poll's word.
             self._confirm(group)
-            if before is None:
-                return
-            seen = replace(
-                seen, at=before.at, state=before.state, loaded=before.loaded, dialing=before.dialing
-            )
         self._store(group, replace(seen, after_outage=group in self._through_outage))
 
     def _confirm(self, group: GroupId) -> None:
@@ -169,7 +176,7 @@ class Observer:
 
 
 def _at(seen: Observation | None) -> datetime | None:
-    return seen.at if seen is not None and seen.error is None else None
+    return seen.synced if seen is not None and seen.error is None else None
 
 
 def _shown(seen: Observation) -> tuple:

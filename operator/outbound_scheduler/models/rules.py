@@ -56,8 +56,8 @@ class Sequence(ApiModel):
         "json_schema_extra": {
             "x-kubernetes-validations": [
                 {
-                    "rule": "[has(self.penetration), has(self.completion), "
-                    "has(self.completed) && self.completed].filter(x, x).size() == 1",
+                    "rule": "(has(self.penetration) ? 1 : 0) + (has(self.completion) ? 1 : 0) "
+                    "+ (has(self.completed) && self.completed ? 1 : 0) == 1",
                     "message": "set exactly one of penetration, completion or completed: true",
                 }
             ]

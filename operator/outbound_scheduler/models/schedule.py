@@ -30,6 +30,8 @@ from outbound_scheduler.models.recurrence import (
 from outbound_scheduler.models.rules import Sequence, StopRule
 from outbound_scheduler.models.vocabulary import DialingMode
 
+MAX_ENTRIES = 64  # Campaign Groups per Schedule; bounds the CRD's validation cost
+
 
 class Action(StrEnum):
     """What a window's opening does to a Campaign Group (CX Contact's schedule actions)."""
@@ -163,7 +165,9 @@ class ScheduleSpec(ApiModel):
         default=None, max_length=256, description="Why the Schedule is suspended, for people."
     )
     campaign_groups: list[CampaignGroupEntry] = Field(
-        min_length=1, description="Campaign Groups this Schedule runs, each at most once."
+        min_length=1,
+        max_length=MAX_ENTRIES,
+        description="Campaign Groups this Schedule runs, each at most once.",
     )
 
     @field_validator("time_zone")

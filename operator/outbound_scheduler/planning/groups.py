@@ -42,6 +42,6 @@ def group_status(
             "busy_factor": seen.busy_factor,
             "overdial_rate": seen.overdial_rate,
             "time_to_complete_seconds": seen.time_to_complete,
-            "last_sync": seen.at,
+            "last_sync": seen.synced,
         }
     return previous.model_copy(update=update)

@@ -14,7 +14,8 @@ from outbound_scheduler.models import Action, CampaignGroupEntry, EntryStatus
 
 @dataclass(frozen=True)
 class Observation:
-    at: datetime  # when OCS was asked (or pushed); later than a command answered before it
+    at: datetime  # when OCS was last asked: later than any command it answered before
+    synced: datetime  # when OCS last said anything about the group (a push, too)
     state: str  # OCS state name, e.g. Running
     loaded: bool
     dialing: bool

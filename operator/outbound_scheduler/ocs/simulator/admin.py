@@ -99,6 +99,7 @@ class _AdminApi:
                 "latencyMs": faults.latency_ms,
                 "errorRate": faults.error_rate,
                 "dropRate": faults.drop_rate,
+                "downSeconds": max(0.0, faults.down_until - self.sim.clock()),
             }
         )
 
@@ -109,13 +110,16 @@ class _AdminApi:
             latency = _number(body, "latencyMs", 0.0, low=0.0)
             error_rate = _number(body, "errorRate", 0.0, low=0.0, high=1.0)
             drop_rate = _number(body, "dropRate", 0.0, low=0.0, high=1.0)
+            down = _number(body, "downSeconds", 0.0, low=0.0)
         except BadRequest as exc:
             return _error(400, str(exc))
         faults = self.sim.faults
         faults.latency_ms, faults.error_rate, faults.drop_rate = latency, error_rate, drop_rate
+        faults.down_until = self.sim.clock() + down
         logger.info(
-            "faults set: latency_ms=%s error_rate=%s drop_rate=%s", latency, error_rate, drop_rate
-        )
+            "faults set: latency_ms=%s error_rate=%s drop_rate=%s down_s=%s",
+            latency, error_rate, drop_rate, down,
+        )  # fmt: skip
         return await self.get_faults(request)
 
     async def restart(self, request: web.Request) -> web.Response:

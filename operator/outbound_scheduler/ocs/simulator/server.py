@@ -50,7 +50,7 @@ class Faults:
     latency_ms: float = 0.0
     error_rate: float = 0.0
     drop_rate: float = 0.0
-    down_until: float = 0.0  # clock time before which every request gets 503 (a restart)
+    down_until: float = 0.0  # until this clock time: 503 to every request, and no push
 
 
 class Simulator:
@@ -137,6 +137,11 @@ class Simulator:
         self.model.restart(self.clock())
         self.faults.down_until = self.clock() + down_seconds
 
+    @property
+    def down(self) -> bool:
+        """Down, as when restarting: no answers but 503, and no status push."""
+        return self.clock() < self.faults.down_until
+
     def restart_push_loop(self) -> None:
         """(Re)start the periodic push so that a new interval takes effect at once."""
         if self._push_loop is not None:
@@ -203,7 +208,7 @@ class Simulator:
 
     async def _injected_fault(self) -> str | None:
         faults = self.faults
-        if self.clock() < faults.down_until:
+        if self.down:
             return "error"
         if faults.latency_ms > 0:
             await asyncio.sleep(faults.latency_ms / 1000)
@@ -215,7 +220,7 @@ class Simulator:
 
     def _after_action(self, group: CampaignGroup, event: str) -> None:
         """Push the new status and arm the wake-up that reports auto-completion."""
-        if self.pusher.uri:
+        if self.pusher.uri and not self.down:
             self.pusher.push(status_document(self.model, group, self.clock()), event)
         self._cancel_wake_up(group.dbid)
         if group.state is not CampaignGroupState.Running or not group.auto_completion:
@@ -241,7 +246,7 @@ class Simulator:
     async def _push_periodically(self) -> None:
         while True:
             await asyncio.sleep(self.pusher.interval)
-            if not self.pusher.uri:
+            if not self.pusher.uri or self.down:
                 continue
             now = self.clock()
             for dbid in list(self.model.loaded):

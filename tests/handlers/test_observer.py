@@ -1,0 +1,106 @@
+"""The observer against a real simulator: polls, pushes, commands' answers, and telling an
+OCS restart (an outage, then NotLoaded) from a person's stop (OCS answered all along)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from outbound_scheduler import ocs
+from outbound_scheduler.handlers.executor import Executor
+from outbound_scheduler.handlers.observer import Observer
+from outbound_scheduler.ocs.simulator import Simulator
+from outbound_scheduler.planning import Command, CommandKind
+from outbound_scheduler.settings import Settings
+
+GROUP = ("default", 7)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    simulator = Simulator([{"dbid": 7, "records": 100, "dialingRate": 50}], load_delay=0.02,
+                          unload_delay=0.02)  # fmt: skip
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def watched(sim) -> AsyncIterator[tuple[Observer, Executor, list]]:
+    executor = Executor(Settings(ocs_endpoints={"default": {"url": sim.base_url, "timeout": 1}}))
+    changes: list = []
+    observer = Observer(executor, 10, lambda g, seen, cares: changes.append((g, seen, cares)))
+    yield observer, executor, changes
+    await executor.close()
+
+
+async def start(executor: Executor, observer: Observer):
+    command = Command(kind=CommandKind.START, entry="cg", ocs="default", dbid=7, run_id="r")
+    outcome = await executor.run(command)
+    observer.command_done(outcome)
+    return outcome
+
+
+async def test_a_poll_after_a_start_is_fresh_and_carries_statistics(watched):
+    observer, executor, changes = watched
+    outcome = await start(executor, observer)
+    await observer.poll(GROUP)
+    seen = observer.seen[GROUP]
+    assert seen.at > outcome.at  # asked after the start answered: about this run
+    assert (seen.state, seen.dialing) == ("Running", True)
+    assert seen.penetration is not None
+    assert changes[-1][2]  # the planner cares: a new state and statistics
+
+
+async def test_a_person_stopping_it_is_no_outage(watched, sim):
+    observer, executor, _ = watched
+    await start(executor, observer)
+    sim.stop_by_person(7)
+    await observer.poll(GROUP)
+    assert observer.seen[GROUP].loaded is False
+    assert observer.seen[GROUP].after_outage is False
+
+
+async def test_an_ocs_restart_is_seen_as_an_outage_until_the_group_is_up_again(watched, sim):
+    """Polls fail while OCS is down (marked, with the error), the first answer after it shows
+    NotLoaded with after_outage; once a command brings it back, the mark is gone."""
+    observer, executor, _ = watched
+    await start(executor, observer)
+    sim.restart_ocs(down_seconds=60)
+    await observer.poll(GROUP)
+    assert "503" in (observer.seen[GROUP].error or "")
+    sim.faults.down_until = 0
+    await observer.poll(GROUP)
+    seen = observer.seen[GROUP]
+    assert (seen.state, seen.after_outage, seen.error) == ("NotLoaded", True, None)
+    await start(executor, observer)
+    await observer.poll(GROUP)
+    assert (observer.seen[GROUP].dialing, observer.seen[GROUP].after_outage) == (True, False)
+
+
+async def test_a_push_brings_statistics_and_a_new_state_is_confirmed_by_a_poll(watched, sim):
+    """A pushed document keeps the time of the last poll (it is not ordered with commands);
+    a state it announces that differs from what is known triggers a confirming poll."""
+    observer, executor, _ = watched
+    outcome = await start(executor, observer)
+    document = {"dbid": 7, "state": "Running", "stateCode": 5, "penetration": 0.5}
+    observer.pushed("default", document)
+    seen = observer.seen[GROUP]
+    assert (seen.penetration, seen.at) == (50.0, outcome.at)
+    assert seen.synced > outcome.at
+
+    # A stale push says NotLoaded; the poll it triggers finds the group still Running.
+    confirmed = asyncio.Event()
+    observer.changed = lambda group, seen, cares: seen.state == "Running" and confirmed.set()
+    observer.pushed("default", {**document, "state": "NotLoaded", "stateCode": 0})
+    await asyncio.wait_for(confirmed.wait(), timeout=5)
+    assert sim.request_log[-1]["req"] == "GetCampaignStatus"
+    assert observer.seen[GROUP].at > outcome.at
+
+
+async def test_an_unreadable_push_is_refused(watched):
+    observer, _, _ = watched
+    for wrong in ([], {"state": "Running"}, {"dbid": "7"}, {"dbid": 0}):
+        with pytest.raises(ocs.OcsError, match="status push"):
+            observer.pushed("default", wrong)
+    assert observer.seen == {}
