@@ -304,7 +304,7 @@ async def test_injected_latency_delays_answers(
     await ocs(http, simulator, 101, "GetCampaignStatus")
     assert time.monotonic() - started >= 0.08
     _, faults = await admin("GET", "faults")
-    assert faults == {"latencyMs": 80.0, "errorRate": 0.0, "dropRate": 0.0}
+    assert faults == {"latencyMs": 80.0, "errorRate": 0.0, "dropRate": 0.0, "downSeconds": 0.0}
 
 
 async def test_injected_errors_and_drops(
