@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         description="How often OCS is asked for the status of a group a run holds, unless its "
         "status push or a command's answer said something newer.",
     )
+    statistics_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="Least time between two CampaignGroup status writes that only bring new "
+        "statistics; a new state is written at once. Rules read statistics as they arrive.",
+    )
     workers: int = Field(
         default=256, ge=1, description="Schedules reconciled at the same time (OCS commands)."
     )

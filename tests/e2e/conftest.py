@@ -38,10 +38,10 @@ def operator(
     cluster: KubectlClient, crds: None, ocs: Ocs, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[environment.Child]:
     log = tmp_path_factory.mktemp("operator") / "operator.log"
-    # OCS is asked about running groups every second, so statistics rules act in seconds.
-    child = environment.operator(
-        cluster.kubeconfig, ocs.url, log, env={"OUTBOUND_SCHEDULER_POLL_SECONDS": "1"}
-    )
+    # OCS is asked about running groups every second, so statistics rules act in seconds,
+    # and new statistics reach CampaignGroup status every 2 s.
+    paces = {"OUTBOUND_SCHEDULER_POLL_SECONDS": "1", "OUTBOUND_SCHEDULER_STATISTICS_SECONDS": "2"}
+    child = environment.operator(cluster.kubeconfig, ocs.url, log, env=paces)
     child.start()
     environment.push_status(ocs.url, child, interval=1.0)
     yield child

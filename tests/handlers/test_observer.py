@@ -8,7 +8,7 @@ import pytest
 
 from outbound_scheduler import ocs
 from outbound_scheduler.handlers.executor import Executor
-from outbound_scheduler.handlers.observer import Observer
+from outbound_scheduler.handlers.observer import Change, Observer
 from outbound_scheduler.ocs.simulator import Simulator
 from outbound_scheduler.planning import Command, CommandKind
 from outbound_scheduler.settings import Settings
@@ -29,7 +29,7 @@ async def sim() -> AsyncIterator[Simulator]:
 async def watched(sim) -> AsyncIterator[tuple[Observer, Executor, list]]:
     executor = Executor(Settings(ocs_endpoints={"default": {"url": sim.base_url, "timeout": 1}}))
     changes: list = []
-    observer = Observer(executor, 10, lambda g, seen, cares: changes.append((g, seen, cares)))
+    observer = Observer(executor, 10, lambda g, seen, what: changes.append((g, seen, what)))
     yield observer, executor, changes
     await executor.close()
 
@@ -49,7 +49,7 @@ async def test_a_poll_after_a_start_is_fresh_and_carries_statistics(watched):
     assert seen.at > outcome.at  # asked after the start answered: about this run
     assert (seen.state, seen.dialing) == ("Running", True)
     assert seen.penetration is not None
-    assert changes[-1][2]  # the planner cares: a new state and statistics
+    assert changes[-1][2] is Change.STATISTICS  # the start's answer already said Running
 
 
 async def test_a_person_stopping_it_is_no_outage(watched, sim):
@@ -91,7 +91,7 @@ async def test_a_push_brings_statistics_and_a_new_state_is_confirmed_by_a_poll(w
 
     # A stale push says NotLoaded; the poll it triggers finds the group still Running.
     confirmed = asyncio.Event()
-    observer.changed = lambda group, seen, cares: seen.state == "Running" and confirmed.set()
+    observer.changed = lambda group, seen, what: seen.state == "Running" and confirmed.set()
     observer.pushed("default", {**document, "state": "NotLoaded", "stateCode": 0})
     await asyncio.wait_for(confirmed.wait(), timeout=5)
     assert sim.request_log[-1]["req"] == "GetCampaignStatus"

@@ -15,9 +15,10 @@ again. One that stops while OCS answered all along was stopped by a person.
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from outbound_scheduler import ocs
@@ -31,7 +32,16 @@ POLLS = 8  # GetCampaignStatus requests in flight at once: polls never crowd out
 TICK = timedelta(seconds=1)  # how often the poller looks for groups due a poll
 NEVER = datetime.min.replace(tzinfo=UTC)
 
-Changed = Callable[[GroupId, Observation, bool], None]  # (group, observation, planner cares)
+
+class Change(Enum):
+    """What changed in what OCS says of a group, from the planner's point of view."""
+
+    STATE = "state"  # state, outage or error: every Schedule naming the group looks again
+    STATISTICS = "statistics"  # penetration or completion: Schedules whose rules read them
+    OTHER = "other"  # mode, optimization, other statistics: shown in status only
+
+
+Changed = Callable[[GroupId, Observation, Change], None]
 
 
 def rounded(value: float | None, digits: int) -> float | None:
@@ -69,14 +79,24 @@ def unknown(at: datetime) -> Observation:
     return Observation(at=at, synced=at, state="Unknown", loaded=False, dialing=False)
 
 
-def planner_view(seen: Observation) -> tuple:
-    """What the planner reads of an observation: a change here wakes the Schedules."""
-    return (seen.state, seen.penetration, seen.completion, seen.after_outage, seen.error)
+def change(before: Observation | None, after: Observation) -> Change | None:
+    if before is None or _state(before) != _state(after):
+        return Change.STATE
+    if (before.penetration, before.completion) != (after.penetration, after.completion):
+        return Change.STATISTICS
+    return Change.OTHER if _shown(before) != _shown(after) else None
 
 
 class Observer:
-    def __init__(self, executor: Executor, interval: float, changed: Changed) -> None:
+    def __init__(
+        self,
+        executor: Executor,
+        interval: float,
+        changed: Changed,
+        idle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.executor = executor
+        self.idle = idle  # awaited before each round: polls never delay due Schedules
         self.interval = timedelta(seconds=interval)
         self.changed = changed
         self.seen: dict[GroupId, Observation] = {}
@@ -88,6 +108,8 @@ class Observer:
     async def run(self, wanted: Callable[[], Iterable[GroupId]]) -> None:
         """Poll the groups `wanted` names, each once per interval, for the operator's life."""
         while True:
+            if self.idle is not None:
+                await self.idle()
             now = datetime.now(UTC)
             due = [group for group in wanted() if self._due(group, now)]
             await asyncio.gather(*(self.poll(group) for group in due))
@@ -170,16 +192,21 @@ class Observer:
     def _store(self, group: GroupId, seen: Observation) -> None:
         before = self.seen.get(group)
         self.seen[group] = seen
-        if before is None or _shown(before) != _shown(seen):
-            planner_cares = before is None or planner_view(before) != planner_view(seen)
-            self.changed(group, seen, planner_cares)
+        what = change(before, seen)
+        if what is not None:
+            self.changed(group, seen, what)
 
 
 def _at(seen: Observation | None) -> datetime | None:
     return seen.synced if seen is not None and seen.error is None else None
 
 
+def _state(seen: Observation) -> tuple:
+    return (seen.state, seen.after_outage, seen.error)
+
+
 def _shown(seen: Observation) -> tuple:
     """Everything a status shows of an observation (not when it was taken)."""
-    return (*planner_view(seen), seen.dialing_mode, seen.optimization, seen.hit_ratio,
-            seen.busy_factor, seen.overdial_rate, seen.time_to_complete)  # fmt: skip
+    return (*_state(seen), seen.penetration, seen.completion, seen.dialing_mode,
+            seen.optimization, seen.hit_ratio, seen.busy_factor, seen.overdial_rate,
+            seen.time_to_complete)  # fmt: skip

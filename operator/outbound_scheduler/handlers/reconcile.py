@@ -17,7 +17,7 @@ from typing import Any
 from outbound_scheduler.handlers import metrics
 from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi, ObjectRef
-from outbound_scheduler.handlers.observer import Observer
+from outbound_scheduler.handlers.observer import Change, Observer
 from outbound_scheduler.handlers.queue import DueQueue
 from outbound_scheduler.handlers.store import FINALIZER, Key, ScheduleRecord, Store
 from outbound_scheduler.handlers.writes import WriteBehind
@@ -60,7 +60,9 @@ class Reconciler:
         self.writes = WriteBehind(self.queue.until_idle)
         self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
         self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
-        self.observer = Observer(executor, settings.poll_seconds, self.observed)
+        self.observer = Observer(
+            executor, settings.poll_seconds, self.observed, idle=self.queue.until_idle
+        )
 
     async def work(self) -> None:
         """One worker: take due Schedules one by one, for the operator's life."""
@@ -150,16 +152,23 @@ class Reconciler:
         else:
             self.queue.add(key)  # changed meanwhile: look again with the fresh object
 
-    def observed(self, group_id: GroupId, seen: Observation, planner_cares: bool) -> None:
-        """OCS said something new about a group: show it, and wake the Schedules naming it."""
+    def observed(self, group_id: GroupId, seen: Observation, what: Change) -> None:
+        """OCS said something new about a group: show it, and wake the Schedules it concerns:
+        all that name it for a new state, those whose rules read them for new statistics."""
         now = datetime.now(UTC)
         for key in self.store.groups_with_id(group_id):
-            self.sync_group(key, now, seen)
-            if planner_cares:
-                for schedule in self.store.schedules_naming(key):
+            self.sync_group(key, now, seen, urgent=what is Change.STATE)
+            if what is Change.OTHER:
+                continue
+            for schedule in self.store.schedules_naming(key):
+                if what is Change.STATE or self.store.reads_statistics(schedule, key[1]):
                     self.queue.add(schedule)
 
-    def sync_group(self, key: Key, now: datetime, seen: Observation | None = None) -> None:
+    def sync_group(
+        self, key: Key, now: datetime, seen: Observation | None = None, urgent: bool = True
+    ) -> None:
+        """Fold what OCS said into a CampaignGroup's status and write it if it changed; new
+        statistics alone are written at most once per statistics interval."""
         group = self.store.groups.get(key)
         if group is None:
             return
@@ -169,6 +178,10 @@ class Reconciler:
         if after.reason == "OcsError" and (before is None or before.reason != "OcsError"):
             ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
             self.writer.post_event(ref, "Warning", "OcsError", after.message)
+        pace = timedelta(seconds=self.settings.statistics_seconds)
+        if not urgent and group.flushed is not None and now - group.flushed < pace:
+            return  # the next observation after the interval writes the latest figures
+        group.flushed = now
         self.writes.submit(("CampaignGroup", *key), lambda: self._flush_group(key))
 
     async def _flush_group(self, key: Key) -> None:

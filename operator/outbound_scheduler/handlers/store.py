@@ -64,6 +64,7 @@ class GroupRecord:
     problem: str | None
     status: CampaignGroupStatus  # what the operator wants status to say
     written: CampaignGroupStatus | None = None  # what the API server has, as far as we know
+    flushed: datetime | None = None  # when a write of this status was last asked for
 
 
 def key_of(body: Any) -> Key:
@@ -186,6 +187,16 @@ class Store:
 
     def schedules_naming(self, group: Key) -> set[Key]:
         return set(self._naming.get(group, ()))
+
+    def reads_statistics(self, key: Key, group: str) -> bool:
+        """True when a rule of Schedule `key` reads the statistics of its entry `group`."""
+        record = self.schedules.get(key)
+        entries = record.spec.campaign_groups if record and record.spec else []
+        return any(
+            (entry.name == group and entry.stop_when is not None)
+            or (entry.after is not None and entry.after.campaign_group == group)
+            for entry in entries
+        )
 
     def held_groups(self) -> set[GroupId]:
         """The groups some Schedule's run holds now: the ones whose statistics matter."""
