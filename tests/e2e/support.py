@@ -45,9 +45,16 @@ class Ocs:
             return json.loads(response.read() or b"null")
 
     def requests(self, dbid: int, *names: str) -> list[dict[str, Any]]:
-        """Every OCS request received for `dbid` (of the given names, if any), in order."""
+        """The OCS requests received for `dbid` (of the given names, if any) that OCS carried
+        out, in order: one answered 409 (the group was already so) changed nothing."""
         log = self.call("GET", "/admin/requests")
-        return [r for r in log if r["campaignGroup"] == dbid and (not names or r["req"] in names)]
+        return [
+            r
+            for r in log
+            if r["campaignGroup"] == dbid
+            and (not names or r["req"] in names)
+            and r.get("status") != 409
+        ]
 
     def register(self, dbid: int, records: int = 1000, dialing_rate: float = 5) -> None:
         """Make the simulator know a Campaign Group, as OCS knows those in its configuration."""

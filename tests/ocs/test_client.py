@@ -42,7 +42,12 @@ def sent_requests(simulator: Simulator) -> list[str]:
 
 
 def commands(simulator: Simulator) -> list[str]:
-    return [req for req in sent_requests(simulator) if req != "GetCampaignStatus"]
+    """The commands OCS carried out (a 409 "already so" changed nothing)."""
+    return [
+        entry["req"]
+        for entry in simulator.request_log
+        if entry["req"] != "GetCampaignStatus" and entry["status"] == 200
+    ]
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], within: float = 2.0) -> Any:
@@ -295,12 +300,12 @@ async def test_ensure_running_waits_for_the_load_delay(
 async def test_ensure_running_adopts_a_running_cg(
     dialect: GenesysHttpDialect, simulator: Simulator
 ) -> None:
-    """A CG already Running is adopted: only GetCampaignStatus is sent."""
+    """A CG already Running is adopted: one LoadCampaign, answered 409 with the state."""
     await ensure_running(dialect, 101, "Power")
     simulator.request_log.clear()
     outcome = await ensure_running(dialect, 101, "Predict")
     assert (outcome.sent, outcome.adopted, outcome.state) == ([], True, "Running")
-    assert sent_requests(simulator) == ["GetCampaignStatus"]
+    assert [(e["req"], e["status"]) for e in simulator.request_log] == [("LoadCampaign", 409)]
 
 
 async def test_ensure_running_from_active_only_starts(
@@ -420,14 +425,14 @@ async def test_request_log_format(dialect: GenesysHttpDialect, admin: Admin) -> 
     """Each logged OCS request has receivedAt (RFC 3339 UTC, ms), method, DBID, req, status."""
     await ensure_loaded(dialect, 101, auto_completion=True)
     _, log = await admin("GET", "requests")
-    assert [entry["req"] for entry in log[:2]] == ["GetCampaignStatus", "LoadCampaign"]
+    assert [entry["req"] for entry in log[:2]] == ["LoadCampaign", "GetCampaignStatus"]
     for entry in log:
         assert RFC3339_MILLIS.match(entry["receivedAt"]), entry["receivedAt"]
         assert entry["campaignGroup"] == 101
         assert entry["status"] == 200
-    load = log[1]
+    load = log[0]
     assert (load["method"], load["body"]) == ("POST", {"GSW_AUTO_COMPLETION": 1})
-    assert log[0]["method"] == "GET"
-    assert "body" not in log[0]
+    assert log[1]["method"] == "GET"
+    assert "body" not in log[1]
     stamps = [entry["receivedAt"] for entry in log]
     assert stamps == sorted(stamps)

@@ -93,6 +93,7 @@ class CampaignGroupStatus:
     hit_ratio: float | None = None
     overdial_rate: float | None = None
     time_to_complete: float | None = None
+    already: bool = False  # the answer to a request that found the CG already so (HTTP 409)
 
     @property
     def state_enum(self) -> CampaignGroupState:

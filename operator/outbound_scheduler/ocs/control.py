@@ -1,10 +1,12 @@
 """Bring a campaign group to the state a schedule wants, whatever state it is in now.
 
-Each composition first asks OCS where the CG is, then sends only the commands still needed,
-so calling one twice is harmless and a CG someone already started is adopted, not restarted.
-Loading takes time in OCS, so after LoadCampaign we poll until the CG is Active before
-StartDialing; a CG that is draining (WaitingUnload, UnloadInProgress) is waited for until
-NotLoaded. Built only on `OcsDialect`, so it works with any wire dialect.
+Each composition sends its first command at once and reads where the CG is from the
+answer: OCS answers a request the CG is already past with 409 and its current state, which
+the client takes as done. So a start costs two requests when all goes well (LoadCampaign,
+StartDialing), calling one twice is harmless, and a CG someone already started is adopted,
+not restarted. Loading takes time in OCS, so after LoadCampaign we poll until the CG is
+Active before StartDialing; a CG that is draining (WaitingUnload, UnloadInProgress) is
+waited for until NotLoaded. Built only on `OcsDialect`, so it works with any wire dialect.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from dataclasses import dataclass, field
 from outbound_scheduler.ocs.client import (
     CampaignGroupStatus,
     ModeLike,
+    OcsConflict,
     OcsDialect,
     OcsError,
     Optimization,
 )
 from outbound_scheduler.ocs.codes import (
     DRAINING_STATES,
-    LOADED_STATES,
     CampaignGroupState,
     dialing_mode,
 )
@@ -38,7 +40,8 @@ POLL_CAP = 0.25
 
 @dataclass(slots=True)
 class Outcome:
-    """What a composition did: commands sent in order (status reads are not listed)."""
+    """What a composition did: commands that changed something, in order (status reads and
+    commands OCS answered as already done are not listed)."""
 
     dbid: int
     sent: list[str] = field(default_factory=list)
@@ -62,14 +65,10 @@ async def ensure_running(
 ) -> Outcome:
     """Make the CG dial in `mode`; a CG already Running is adopted as it is."""
     outcome = Outcome(dbid)
-    status = await _observe(dialect, dbid, outcome)
-    if status.dialing:
-        outcome.adopted = True
-        return outcome
-
     status = await _bring_loaded(dialect, outcome, auto_completion, load_timeout)
     if status.dialing:
-        # Someone else started it while it loaded: nothing left for us to do.
+        # Running before our LoadCampaign, or started by someone else while it loaded.
+        outcome.adopted = not outcome.sent
         return outcome
 
     start = dialect.start_dialing(dbid, mode, optimization, auto_completion=auto_completion)
@@ -86,26 +85,19 @@ async def ensure_loaded(
 ) -> Outcome:
     """Start Paused: have the CG loaded without dialing; a CG already loaded is adopted."""
     outcome = Outcome(dbid)
-    status = await _observe(dialect, dbid, outcome)
-    if status.state_enum in (S.Active, S.Running):
-        outcome.adopted = True
-        return outcome
-
     await _bring_loaded(dialect, outcome, auto_completion, load_timeout)
+    outcome.adopted = not outcome.sent
     return outcome
 
 
 async def ensure_stopped(dialect: OcsDialect, dbid: int, *, drain_timeout: float = 0.0) -> Outcome:
-    """Stop dialing and unload; a CG in an unknown state gets both commands to be safe.
+    """Stop dialing and unload; each answered as already done when the CG is past it.
 
     With a `drain_timeout`, wait up to that long for the calls to drain (NotLoaded), so the
     state reported is where the CG settles rather than a passing WaitingUnload."""
     outcome = Outcome(dbid)
-    status = await _observe(dialect, dbid, outcome, allow_unknown=True)
-    if status.state_enum in (S.Running, S.Unknown):
-        status = await _send(outcome, "StopDialing", dialect.stop_dialing(dbid))
-    if status.state_enum in LOADED_STATES or status.state_enum is S.Unknown:
-        status = await _send(outcome, "UnloadCampaign", dialect.unload(dbid))
+    await _send(outcome, "StopDialing", dialect.stop_dialing(dbid))
+    status = await _send(outcome, "UnloadCampaign", dialect.unload(dbid))
     if drain_timeout and status.state_enum in DRAINING_STATES:
         await _await_state(dialect, outcome, {S.NotLoaded}, drain_timeout)
     return outcome
@@ -114,9 +106,7 @@ async def ensure_stopped(dialect: OcsDialect, dbid: int, *, drain_timeout: float
 async def force_stop(dialect: OcsDialect, dbid: int) -> Outcome:
     """Force Stop: drop the CG from OCS at once, calls in progress included."""
     outcome = Outcome(dbid)
-    status = await _observe(dialect, dbid, outcome, allow_unknown=True)
-    if status.state_enum is not S.NotLoaded:
-        await _send(outcome, "ForceUnloadCampaign", dialect.force_unload(dbid))
+    await _send(outcome, "ForceUnloadCampaign", dialect.force_unload(dbid))
     return outcome
 
 
@@ -156,8 +146,9 @@ async def _observe(
 async def _send(
     outcome: Outcome, request: str, command: Awaitable[CampaignGroupStatus]
 ) -> CampaignGroupStatus:
-    outcome.sent.append(request)
     outcome.status = await command
+    if not outcome.status.already:
+        outcome.sent.append(request)
     logger.debug("ocs command done: cg=%s req=%s state=%s", outcome.dbid, request, outcome.state)
     return outcome.status
 
@@ -165,16 +156,21 @@ async def _send(
 async def _bring_loaded(
     dialect: OcsDialect, outcome: Outcome, auto_completion: bool, within: float
 ) -> CampaignGroupStatus:
-    """Load the CG if needed and wait (up to `within` seconds per wait) until it is Active."""
-    dbid = outcome.dbid
-    status = outcome.status
-    assert status is not None
-    if status.state_enum in DRAINING_STATES:
-        status = await _await_state(dialect, outcome, {S.NotLoaded}, within)
-    if status.state_enum is S.NotLoaded:
-        await _send(outcome, "LoadCampaign", dialect.load(dbid, auto_completion=auto_completion))
-        status = await _await_state(dialect, outcome, {S.Active, S.Running}, within)
-    elif status.state_enum is S.InActive:
+    """Load the CG unless it is loaded, waiting out a drain first; then wait (up to `within`
+    seconds per wait) until it is Active."""
+
+    def load() -> Awaitable[CampaignGroupStatus]:
+        return dialect.load(outcome.dbid, auto_completion=auto_completion)
+
+    try:
+        status = await _send(outcome, "LoadCampaign", load())
+    except OcsConflict as refused:
+        if CampaignGroupState[refused.state] not in DRAINING_STATES:
+            raise
+        outcome.status = await dialect.get_status(outcome.dbid)
+        await _await_state(dialect, outcome, {S.NotLoaded}, within)
+        status = await _send(outcome, "LoadCampaign", load())
+    if status.state_enum is S.InActive:
         status = await _await_state(dialect, outcome, {S.Active, S.Running}, within)
     return status
 

@@ -15,7 +15,7 @@ import json
 import logging
 import random
 import ssl as ssl_module
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -243,7 +243,7 @@ def _settle_refusal(
         logger.debug(
             "ocs request already done: cg=%s req=%s state=%s", dbid, request, current.state
         )
-        return current
+        return replace(current, already=True)
     raise OcsConflict(
         f"{request} for CG {dbid} refused in state {current.state}: {detail}",
         dbid=dbid, request=request, state=current.state, state_code=current.state_code,
