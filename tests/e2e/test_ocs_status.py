@@ -116,7 +116,7 @@ def test_ocs_down_for_a_minute_inside_a_window(namespace, ocs, dbid, recovered_o
     )
     wait_for("Schedule not Ready", lambda: reason(namespace, "schedule", "through") == "OcsError")
     assert "503" in condition(namespace, "schedule", "through")["message"]
-    events = namespace.kubectl("get", "events", "--field-selector", "reason=OcsUnreachable")
+    events = namespace.kubectl("get", "events", "--field-selector", "reason=OcsError")
     assert "campaign group steady" in events
 
     wait_past(outage + timedelta(minutes=1))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from outbound_scheduler.handlers.executor import Executor
+from outbound_scheduler.models import Action
 from outbound_scheduler.ocs.simulator import Simulator
 from outbound_scheduler.planning import Command, CommandKind
 from outbound_scheduler.settings import Settings
@@ -54,3 +55,26 @@ async def test_stopping_a_group_ocs_does_not_know_counts_as_stopped(guarded):
     await stopper.close()
     assert outcome.ok
     assert outcome.at <= datetime.now(UTC)
+
+
+async def test_a_start_whose_stop_rule_is_already_met_sends_no_command(guarded):
+    """Group 7 dialed half its records in an earlier run; a start whose rule is penetration
+    40 % finds it at 50 % and loads nothing."""
+    runner = executor(guarded, SECRET)
+    guarded.model.groups[7].dialed_before = 50.0  # 100 records at 1 per second: 50 %
+    start = Command(kind=CommandKind.START, entry="cg", ocs="default", dbid=7, run_id="r",
+                    stop_at=(40, None))  # fmt: skip
+    outcome = await runner.run(start)
+    await runner.close()
+    assert (outcome.skipped, outcome.detail) == ("Penetration", "penetration 50.0% ≥ 40%")
+    assert [r["req"] for r in guarded.request_log] == ["GetCampaignStatus"]
+
+
+async def test_set_dialing_mode_on_a_group_not_loaded_is_not_done(guarded):
+    runner = executor(guarded, SECRET)
+    change = Command(kind=CommandKind.ACT, entry="cg", ocs="default", dbid=7, run_id="r",
+                     action=Action.SET_DIALING_MODE, dialing_mode="Power")  # fmt: skip
+    outcome = await runner.run(change)
+    await runner.close()
+    assert (outcome.ok, outcome.skipped) == (True, "NotLoaded")
+    assert "NotLoaded in OCS, not loaded" in (outcome.detail or "")

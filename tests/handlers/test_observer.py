@@ -104,3 +104,37 @@ async def test_an_unreadable_push_is_refused(watched):
         with pytest.raises(ocs.OcsError, match="status push"):
             observer.pushed("default", wrong)
     assert observer.seen == {}
+
+
+async def test_a_person_stopping_it_after_an_outage_is_still_a_persons_stop(watched, sim):
+    """An outage that OCS came back from, then the group seen up again (here by a push),
+    then a person's stop: not taken for a restart, so nothing would start it again."""
+    observer, executor, _ = watched
+    await start(executor, observer)
+    sim.faults.down_until = sim.clock() + 60
+    await observer.poll(GROUP)
+    sim.faults.down_until = 0
+    observer.pushed("default", {"dbid": 7, "state": "Running", "stateCode": 5})
+    sim.stop_by_person(7)
+    await observer.poll(GROUP)
+    seen = observer.seen[GROUP]
+    assert (seen.loaded, seen.after_outage) == (False, False)
+
+
+async def test_when_ocs_answers_again_every_held_group_is_looked_at(watched, sim):
+    """The first answer after an outage (here a command's) makes the observer poll every
+    group held on that OCS at once, so what each does after the outage is known before a
+    person acts on it."""
+    observer, executor, _ = watched
+    observer.wanted = lambda: [GROUP]
+    await start(executor, observer)
+    sim.faults.down_until = sim.clock() + 60
+    await observer.poll(GROUP)
+    sim.faults.down_until = 0
+    polled = asyncio.Event()
+    command = Command(kind=CommandKind.START, entry="cg", ocs="default", dbid=7, run_id="r")
+    back = await executor.run(command)
+    observer.changed = lambda group, seen, what: seen.at > back.at and polled.set()
+    observer.command_done(back)
+    await asyncio.wait_for(polled.wait(), timeout=5)
+    assert sim.request_log[-1]["req"] == "GetCampaignStatus"

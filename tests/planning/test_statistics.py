@@ -269,7 +269,7 @@ def test_ocs_unreachable_about_a_held_group_makes_the_schedule_not_ready():
     ready = after.conditions[0]
     assert (ready.status, ready.reason) == ("False", "OcsError")
     assert "OCS unavailable" in ready.message
-    assert [n.reason for n in notices] == ["OcsUnreachable"]
+    assert [n.reason for n in notices] == ["OcsError"]
     # Said once: the next pass with the same trouble posts nothing new.
     assert step(s, after, now + timedelta(seconds=10), observed)[2] == []
 
@@ -286,3 +286,33 @@ def test_the_loser_of_a_mode_conflict_dials_the_winners_way_and_says_so():
     # Once the conflict is gone, the condition goes too.
     _, later, _ = step(s, status, OPENING + timedelta(minutes=1))
     assert [c.type for c in later.conditions] == ["Ready"]
+
+
+def test_a_follower_whose_window_closes_first_is_recorded_not_started():
+    s = spec(
+        {"name": "east"}, {"name": "west", "after": {"campaignGroup": "east", "penetration": 90}}
+    )
+    _, status, _ = step(s, None, OPENING)
+    closing = OPENING + timedelta(hours=8)
+    _, after, _ = step(s, status, closing, {EAST: seen(closing, penetration=40.0)})
+    west = [run for run in after.history if run.campaign_group == "west"]
+    assert [(run.stop_reason, run.opened) for run in west] == [("NotStarted", OPENING)]
+    assert "east penetration ≥ 90%" in west[0].note
+    assert after.campaign_groups[1].waiting_for is None
+
+
+def test_a_stop_rule_already_met_at_the_opening_starts_nothing():
+    """The executor finds the group at 52.5 % (rule: 50 %) and starts nothing: the run is
+    recorded as ended by Penetration, never started, with the figure in its note."""
+    s = spec({"name": "east", "stopWhen": {"penetration": 50}})
+    v = view(s)
+    decision = decide(v, OPENING)
+    assert decision.commands[0].stop_at == (50, None)
+    skipped = Outcome(
+        decision.commands[0], OPENING, skipped="Penetration", detail="penetration 52.5% ≥ 50%"
+    )
+    status, notices = record(v, decision, [skipped], OPENING)
+    assert (status.history[0].started, status.history[0].stop_reason) == (None, "Penetration")
+    assert status.history[0].note == "penetration 52.5% ≥ 50%"
+    assert [n.reason for n in notices] == ["NotStarted"]
+    assert decide(view(s, status), OPENING + timedelta(minutes=1)).commands == ()

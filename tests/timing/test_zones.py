@@ -82,7 +82,7 @@ def test_fold_margin_is_the_fold_within_a_day_after_fall_back() -> None:
         ("Europe/London", utc(2026, 7, 6, 8, 0), "2026-07-06 09:00 BST"),
         ("America/New_York", utc(2026, 12, 7, 14, 0), "2026-12-07 09:00 EST"),
         ("Asia/Kathmandu", utc(2026, 12, 7, 3, 15), "2026-12-07 09:00 +0545"),
-        ("UTC", utc(2026, 12, 7, 9, 0, 30), "2026-12-07 09:00 UTC"),
+        ("UTC", utc(2026, 12, 7, 9, 0, 30), "2026-12-07 09:00:30 UTC"),  # seconds when set
     ],
 )
 def test_local_text_shows_local_date_time_and_zone(zone: str, instant: datetime, text: str) -> None:

@@ -85,7 +85,16 @@ class Executor:
                 command, now(), ocs_state=status.state, dialing_mode=status.dialing_mode,
                 adopted=there, missed=not there,
             )  # fmt: skip
+        if command.kind is CommandKind.START and command.stop_at != (None, None):
+            reached = stop_rule_reached(await dialect.get_status(command.dbid), command.stop_at)
+            if reached is not None:  # starting would only dial past what the rule allows
+                return Outcome(command, now(), skipped=reached[0], detail=reached[1])
         result = await self._bring(dialect, command, paused)
+        if command.action is Action.SET_DIALING_MODE and result.status and not result.status.loaded:
+            detail = f"the group is {result.state} in OCS, not loaded: no mode to change"
+            return Outcome(
+                command, now(), ocs_state=result.state, skipped="NotLoaded", detail=detail
+            )
         return Outcome(
             command, now(), ocs_state=result.state, dialing_mode=mode_of(result),
             adopted=result.adopted and command.kind is CommandKind.START,
@@ -111,6 +120,19 @@ class Executor:
         return await ocs.ensure_running(
             dialect, dbid, mode, optimization, auto_completion=completion
         )
+
+
+def stop_rule_reached(
+    status: ocs.CampaignGroupStatus, stop_at: tuple[float | None, float | None]
+) -> tuple[str, str] | None:
+    """(reason, words) when the group already meets its stop rule, before it starts."""
+    for reason, limit, fraction in (
+        ("Penetration", stop_at[0], status.penetration),
+        ("Completion", stop_at[1], status.completion),
+    ):
+        if limit is not None and fraction is not None and fraction * 100 >= limit:
+            return reason, f"{reason.lower()} {fraction * 100:.1f}% ≥ {limit:g}%"
+    return None
 
 
 def now() -> datetime:

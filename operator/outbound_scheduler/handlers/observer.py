@@ -37,8 +37,9 @@ class Change(Enum):
     """What changed in what OCS says of a group, from the planner's point of view."""
 
     STATE = "state"  # state, outage or error: every Schedule naming the group looks again
+    MODE = "mode"  # dialing mode or optimization: shown in status at once
     STATISTICS = "statistics"  # penetration or completion: Schedules whose rules read them
-    OTHER = "other"  # mode, optimization, other statistics: shown in status only
+    OTHER = "other"  # the other statistics: shown in status, at the statistics pace
 
 
 Changed = Callable[[GroupId, Observation, Change], None]
@@ -82,6 +83,8 @@ def unknown(at: datetime) -> Observation:
 def change(before: Observation | None, after: Observation) -> Change | None:
     if before is None or _state(before) != _state(after):
         return Change.STATE
+    if (before.dialing_mode, before.optimization) != (after.dialing_mode, after.optimization):
+        return Change.MODE
     if (before.penetration, before.completion) != (after.penetration, after.completion):
         return Change.STATISTICS
     return Change.OTHER if _shown(before) != _shown(after) else None
@@ -100,20 +103,33 @@ class Observer:
         self.interval = timedelta(seconds=interval)
         self.changed = changed
         self.seen: dict[GroupId, Observation] = {}
+        self.wanted: Callable[[], Iterable[GroupId]] = tuple
         self._asked: dict[GroupId, datetime] = {}  # when a poll last went out, answered or not
-        self._through_outage: set[GroupId] = set()  # unreachable since last seen up
+        self._probed: dict[str, datetime] = {}  # when a poll last went to each endpoint
+        self._up: dict[GroupId, datetime] = {}  # when each group was last seen loaded
+        self._unreachable: dict[str, datetime] = {}  # when each endpoint last failed to answer
+        self._failing: set[str] = set()  # endpoints whose last request failed
         self._slots = asyncio.Semaphore(POLLS)
         self._confirming: set[GroupId] = set()
 
     async def run(self, wanted: Callable[[], Iterable[GroupId]]) -> None:
-        """Poll the groups `wanted` names, each once per interval, for the operator's life."""
+        """Poll the groups `wanted` names, each once per interval unless a push or a command
+        said something newer, and each endpoint at least once per interval all the same (so
+        an outage is seen even while pushes keep every group fresh), for the operator's life."""
+        self.wanted = wanted
         while True:
             if self.idle is not None:
                 await self.idle()
             now = datetime.now(UTC)
-            due = [group for group in wanted() if self._due(group, now)]
+            # Held groups, and groups still draining after a run ended, until they settle.
+            held = list(wanted()) + [g for g, seen in self.seen.items() if draining(seen)]
+            due = {group for group in held if self._due(group, now)}
+            for endpoint in {group[0] for group in held}:
+                if now - self._probed.get(endpoint, NEVER) >= self.interval:
+                    on_it = [g for g in held if g[0] == endpoint]
+                    due.add(min(on_it, key=lambda g: self._asked.get(g, NEVER)))
             await asyncio.gather(*(self.poll(group) for group in due))
-            await asyncio.sleep(TICK.total_seconds())
+            await asyncio.sleep(max(TICK, self.interval / 2).total_seconds())
 
     def _due(self, group: GroupId, now: datetime) -> bool:
         last = max(filter(None, [self._asked.get(group), _at(self.seen.get(group))]), default=None)
@@ -121,7 +137,7 @@ class Observer:
 
     async def poll(self, group: GroupId) -> None:
         async with self._slots:
-            self._asked[group] = datetime.now(UTC)
+            self._asked[group] = self._probed[group[0]] = datetime.now(UTC)
             try:
                 asked, status = await self.executor.status(group)
             except ocs.OcsError as error:
@@ -130,18 +146,26 @@ class Observer:
             self.answered(group, status, asked)
 
     def answered(self, group: GroupId, status: ocs.CampaignGroupStatus, at: datetime) -> None:
-        seen = observation_of(status, at)
-        if seen.loaded:
-            self._through_outage.discard(group)
-        self._store(group, replace(seen, after_outage=group in self._through_outage))
+        self._answering(group[0])
+        self._store(group, observation_of(status, at))
 
     def failed(self, group: GroupId, error: str, unreachable: bool) -> None:
-        """A request about `group` failed; OCS not answering marks its groups as in an outage."""
+        """A request about `group` failed; OCS not answering is an outage of its endpoint."""
         if unreachable:
-            self._through_outage.update(g for g in self.seen if g[0] == group[0])
-            self._through_outage.add(group)
+            self._unreachable[group[0]] = datetime.now(UTC)
+            self._failing.add(group[0])
         before = self.seen.get(group) or unknown(datetime.now(UTC))
         self._store(group, replace(before, error=error))
+
+    def _answering(self, endpoint: str) -> None:
+        """OCS answered: if it had failed, look at once at every group held there, so that
+        what each is doing after the outage is known before anything else happens to it."""
+        if endpoint not in self._failing:
+            return
+        self._failing.discard(endpoint)
+        for group in self.wanted():
+            if group[0] == endpoint:
+                self._confirm(group)
 
     def command_done(self, outcome: Outcome) -> None:
         """A command's answer: the state it left, not newer than the run it started."""
@@ -150,20 +174,17 @@ class Observer:
         if not outcome.ok:
             self.failed(group, outcome.error or "", outcome.unreachable)
             return
+        self._answering(group[0])
         if outcome.ocs_state is None:
             return
         state = ocs.CampaignGroupState[outcome.ocs_state]
-        loaded = state in ocs.LOADED_STATES
-        if loaded:
-            self._through_outage.discard(group)
         before = self.seen.get(group) or unknown(outcome.at)
         self._store(
             group,
             replace(
-                before, at=outcome.at, synced=outcome.at, state=outcome.ocs_state, loaded=loaded,
-                dialing=state is ocs.CampaignGroupState.Running,
-                dialing_mode=outcome.dialing_mode or before.dialing_mode,
-                after_outage=False, error=None,
+                before, at=outcome.at, synced=outcome.at, state=outcome.ocs_state,
+                loaded=state in ocs.LOADED_STATES, dialing=state is ocs.CampaignGroupState.Running,
+                dialing_mode=outcome.dialing_mode or before.dialing_mode, error=None,
             ),
         )  # fmt: skip
 
@@ -180,7 +201,7 @@ class Observer:
         seen = observation_of(status, ordered, synced=datetime.now(UTC))
         if before is None or before.state != seen.state:
             self._confirm(group)
-        self._store(group, replace(seen, after_outage=group in self._through_outage))
+        self._store(group, seen)
 
     def _confirm(self, group: GroupId) -> None:
         if group in self._confirming:
@@ -190,11 +211,23 @@ class Observer:
         task.add_done_callback(lambda _: self._confirming.discard(group))
 
     def _store(self, group: GroupId, seen: Observation) -> None:
+        """Keep an observation; a group not loaded after OCS failed to answer since it was
+        last seen loaded is marked as lost in an outage (after_outage)."""
+        if seen.loaded:
+            self._up[group] = max(seen.synced, self._up.get(group, NEVER))
+        elif seen.error is None:
+            outage = self._unreachable.get(group[0])
+            lost = outage is not None and outage > self._up.get(group, NEVER)
+            seen = replace(seen, after_outage=lost)
         before = self.seen.get(group)
         self.seen[group] = seen
         what = change(before, seen)
         if what is not None:
             self.changed(group, seen, what)
+
+
+def draining(seen: Observation) -> bool:
+    return seen.error is None and ocs.CampaignGroupState[seen.state] in ocs.DRAINING_STATES
 
 
 def _at(seen: Observation | None) -> datetime | None:

@@ -157,8 +157,8 @@ class Reconciler:
         all that name it for a new state, those whose rules read them for new statistics."""
         now = datetime.now(UTC)
         for key in self.store.groups_with_id(group_id):
-            self.sync_group(key, now, seen, urgent=what is Change.STATE)
-            if what is Change.OTHER:
+            self.sync_group(key, now, seen, urgent=what in (Change.STATE, Change.MODE))
+            if what in (Change.MODE, Change.OTHER):
                 continue
             for schedule in self.store.schedules_naming(key):
                 if what is Change.STATE or self.store.reads_statistics(schedule, key[1]):

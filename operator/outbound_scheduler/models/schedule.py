@@ -233,9 +233,11 @@ def check_sequences(entries: list[CampaignGroupEntry]) -> None:
         where = f"campaignGroups[{index}].after.campaignGroup"
         leader = by_name.get(entry.after.campaign_group)
         if leader is None or leader is entry:
+            others = sorted(set(by_name) - {entry.name})
+            fix = f"name one of {others}" if others else "add the leading entry to campaignGroups"
             raise ValueError(
                 f"{where}: {entry.after.campaign_group!r} is not another entry of this "
-                f"Schedule; name one of {sorted(set(by_name) - {entry.name})}"
+                f"Schedule; {fix}"
             )
         if leader.action is not Action.START:
             raise ValueError(

@@ -194,7 +194,9 @@ class GenesysHttpDialect:
 
     def _session_now(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            # No pool limit of its own: callers bound the requests in flight (the operator's
+            # workers), and a pool smaller than that would queue starts behind each other.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         return self._session
 
 

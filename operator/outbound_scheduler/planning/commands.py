@@ -33,6 +33,8 @@ class Command:
     optimization: Optimization | None = None
     auto_completion: bool = False
     recovery: bool = False  # START again of a run OCS lost while it could not be reached
+    stop_at: tuple[float | None, float | None] = (None, None)  # stopWhen (penetration,
+    # completion) in percent: a START finding the group already there starts nothing
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Outcome:
     adopted: bool = False  # START or ADOPT found the group already running
     missed: bool = False  # ADOPT found the group not running
     error: str | None = None
+    skipped: str | None = None  # why nothing was done: a stop reason (Penetration, ...)
+    detail: str | None = None  # the skip in words, e.g. "penetration 52.5% ≥ 50%"
     unreachable: bool = False  # the error is OCS not answering (5xx, time-out, no connection)
 
     @property

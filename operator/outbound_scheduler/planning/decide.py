@@ -215,6 +215,7 @@ def start_command(
         dialing_mode=mode,
         optimization=optimization,
         auto_completion=entry.auto_completion,
+        stop_at=(rule.penetration, rule.completion) if (rule := entry.stop_when) else (None, None),
     )
 
 

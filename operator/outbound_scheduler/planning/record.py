@@ -95,12 +95,18 @@ def applied(
             update={
                 "stopped": outcome.at,
                 "stop_reason": command.reason,
-                "ocs_state": outcome.ocs_state or entry.ocs_state,
+                "ocs_state": outcome.ocs_state or (seen.state if seen else entry.ocs_state),
                 "penetration": seen.penetration if seen else None,
                 "completion": seen.completion if seen else None,
                 "message": None,
             }
         )
+    if outcome.skipped is not None:  # nothing to do: the run is over before it began
+        return EntryStatus(
+            name=command.entry, ocs=command.ocs, dbid=command.dbid, run_id=command.run_id,
+            ocs_state=outcome.ocs_state or entry.ocs_state, stopped=outcome.at,
+            stop_reason=outcome.skipped,
+        )  # fmt: skip
     if command.recovery:  # the same run goes on: only the state and the error change
         update = {"message": outcome.error}
         return entry.model_copy(update=update | {"ocs_state": outcome.ocs_state or entry.ocs_state})
@@ -146,6 +152,8 @@ def chronicle(
             "penetration": seen.penetration if seen else None,
             "completion": seen.completion if seen else None,
         }
+        if command.kind is CommandKind.RELEASE:
+            final["note"] = "released: another open window keeps the group running"
         return [run.model_copy(update=final) if same(run) else run for run in history]
     if command.recovery:
         note = f"recovered at {outcome.at:%H:%M:%S} UTC after OCS lost the group"
@@ -157,17 +165,18 @@ def chronicle(
         else run
         for run in history
     ]
+    ended = outcome.missed or outcome.skipped is not None or command.kind is CommandKind.ACT
     run = RunRecord(
         run_id=command.run_id,
         campaign_group=command.entry,
         opened=decision.window.start,
-        started=None if outcome.missed else outcome.at,
+        started=None if outcome.missed or outcome.skipped else outcome.at,
         adopted=outcome.adopted,
-        stopped=outcome.at if outcome.missed or command.kind is CommandKind.ACT else None,
-        stop_reason="Missed" if outcome.missed else None,
-        note=run_note(decision, command),
+        stopped=outcome.at if ended else None,
+        stop_reason="Missed" if outcome.missed else outcome.skipped,
+        note=outcome.detail or run_note(decision, command),
     )
-    if command.kind is CommandKind.ACT:
+    if command.kind is CommandKind.ACT and outcome.skipped is None:
         run.stop_reason = "Done"
     return [run, *history]
 
@@ -185,7 +194,8 @@ def run_note(decision: Decision, command: Command) -> str | None:
 
 
 def unrun(view: ScheduleView, decision: Decision) -> list[RunRecord]:
-    """History records of openings that ran nothing: skipped, or missed during downtime."""
+    """History records of openings that ran nothing: skipped, missed during downtime, or a
+    sequence whose condition the window never met."""
     names = [e.name for e in view.spec.campaign_groups] if view.spec else []
     runs = []
     if decision.skipped is not None:
@@ -200,6 +210,19 @@ def unrun(view: ScheduleView, decision: Decision) -> list[RunRecord]:
             )
             for name in names
         ]
+    opened = view.status.last_run
+    moved_on = decision.window is None or decision.window.start != opened
+    for entry in view.status.campaign_groups:
+        if entry.waiting_for and opened is not None and moved_on:
+            runs.append(
+                RunRecord(
+                    run_id=opened.strftime("%Y%m%dT%H%M%SZ"),
+                    campaign_group=entry.name,
+                    opened=opened,
+                    stop_reason="NotStarted",
+                    note=f"waited for {entry.waiting_for}; the window closed first",
+                )
+            )
     for window in decision.missed:
         runs += [
             RunRecord(
@@ -331,7 +354,7 @@ def notices(view: ScheduleView, decision: Decision, outcomes: list[Outcome]) -> 
         and not decision.problem
         and (previous is None or lost[1] not in previous.message)
     ):
-        said.append(Notice("Warning", "OcsUnreachable", f"campaign group {lost[0]}: {lost[1]}"))
+        said.append(Notice("Warning", "OcsError", f"campaign group {lost[0]}: {lost[1]}"))
     conflict = conflict_message(view)
     if conflict is not None and not any(c.type == "Conflict" for c in view.status.conditions):
         said.append(Notice("Warning", "Conflict", conflict))
@@ -353,8 +376,17 @@ def notice_of(outcome: Outcome, catch_up: timedelta) -> Notice:
             f"run {command.run_id} of {group} missed: its window opened more than "
             f"{duration_text(catch_up)} before the operator saw it, and the group was not running",
         )
+    if command.kind is CommandKind.ACT and outcome.skipped is not None:
+        return Notice(
+            "Warning", "NotDone", f"{command.action} not done on {group}: {outcome.detail}"
+        )
     if command.kind is CommandKind.ACT:
         return Notice("Normal", str(command.action), f"{command.action} done on {group}")
+    if outcome.skipped is not None:
+        return Notice(
+            "Normal", "NotStarted",
+            f"{group} not started for run {command.run_id}: {outcome.detail}, its stop rule",
+        )  # fmt: skip
     if command.recovery:
         return Notice(
             "Normal",

@@ -104,6 +104,8 @@ def _change_between(low: datetime, high: datetime, zone: ZoneInfo) -> datetime:
 
 
 def local_text(instant: datetime, zone: ZoneInfo) -> str:
-    """An instant as people in the zone read it, e.g. `2026-12-07 09:00 GMT`."""
+    """An instant as people in the zone read it, e.g. `2026-12-07 09:00 GMT`; seconds are
+    shown only when there are some (`2026-12-07 09:00:30 GMT`)."""
     local = instant.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    clock = "%H:%M:%S" if local.second else "%H:%M"
+    return f"{local.strftime('%Y-%m-%d ' + clock)} {local.tzname()}"
