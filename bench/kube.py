@@ -150,9 +150,13 @@ class WriteCounter:
     to existing objects (status patches, finalizer patches); ADDED ones are creations.
     """
 
-    def __init__(self, api: Api, path: str) -> None:
+    def __init__(self, api: Api, path: str, same_if: re.Pattern[bytes] | None = None) -> None:
         self.api = api
         self.path = path
+        # With `same_if`, a MODIFIED event whose match equals the object's previous one is
+        # counted apart ("MODIFIED_SAME") and does not count as activity for `quiet`.
+        self.same_if = same_if
+        self._last_match: dict[bytes, bytes] = {}
         self.by_type: Counter[str] = Counter()
         self.modified_by_name: Counter[str] = Counter()
         self.last_event = 0.0  # time.time() of the last event seen
@@ -195,12 +199,19 @@ class WriteCounter:
         version = _VERSION.search(line)
         if event == "BOOKMARK":
             return version.group(1).decode() if version else None
+        name = _NAME.search(line)
+        if self.same_if is not None and name is not None:
+            found = self.same_if.search(line)
+            value = found.group(1) if found else b""
+            before = self._last_match.get(name.group(1))
+            self._last_match[name.group(1)] = value
+            if event == "MODIFIED" and before == value and value:
+                self.by_type["MODIFIED_SAME"] += 1
+                return version.group(1).decode() if version else None
         self.by_type[event] += 1
         self.last_event = time.time()
-        if event == "MODIFIED":
-            name = _NAME.search(line)
-            if name is not None:
-                self.modified_by_name[name.group(1).decode()] += 1
+        if event == "MODIFIED" and name is not None:
+            self.modified_by_name[name.group(1).decode()] += 1
         return version.group(1).decode() if version else None
 
 

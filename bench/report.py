@@ -128,6 +128,8 @@ def _lag_rows(result: dict[str, Any], p50_ms: float | None, p99_ms: float | None
     operator = result["operator"]
     table += [
         (name, "Events posted per run per CG", f"{writes['events_per_run_per_group']:.2f}", "", ""),
+        (name, "CG statistics writes (paced, apart)",
+         str(writes.get("campaigngroup_statistics", 0)), "", ""),
         (name, "last status / last Event written at", done, "", ""),
         (name, "operator CPU / peak RSS",
          f"{operator['cpu_s']:.1f} s / {operator['peak_rss_mb']:.0f} MB", "", ""),

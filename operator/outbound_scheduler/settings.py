@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         description="Least time between two CampaignGroup status writes that only bring new "
         "statistics; a new state is written at once. Rules read statistics as they arrive.",
     )
+    statistics_writes_per_second: float = Field(
+        default=20,
+        gt=0,
+        description="Most CampaignGroup status writes per second that only bring new "
+        "statistics, over all groups: with many groups dialing, each is written less often.",
+    )
     workers: int = Field(
         default=256, ge=1, description="Schedules reconciled at the same time (OCS commands)."
     )

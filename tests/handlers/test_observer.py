@@ -29,7 +29,7 @@ async def sim() -> AsyncIterator[Simulator]:
 async def watched(sim) -> AsyncIterator[tuple[Observer, Executor, list]]:
     executor = Executor(Settings(ocs_endpoints={"default": {"url": sim.base_url, "timeout": 1}}))
     changes: list = []
-    observer = Observer(executor, 10, lambda g, seen, what: changes.append((g, seen, what)))
+    observer = Observer(executor, 10, lambda g, seen, what, answer: changes.append((g, seen, what)))
     yield observer, executor, changes
     await executor.close()
 
@@ -91,7 +91,7 @@ async def test_a_push_brings_statistics_and_a_new_state_is_confirmed_by_a_poll(w
 
     # A stale push says NotLoaded; the poll it triggers finds the group still Running.
     confirmed = asyncio.Event()
-    observer.changed = lambda group, seen, what: seen.state == "Running" and confirmed.set()
+    observer.changed = lambda group, seen, what, answer: seen.state == "Running" and confirmed.set()
     observer.pushed("default", {**document, "state": "NotLoaded", "stateCode": 0})
     await asyncio.wait_for(confirmed.wait(), timeout=5)
     assert sim.request_log[-1]["req"] == "GetCampaignStatus"
@@ -134,7 +134,7 @@ async def test_when_ocs_answers_again_every_held_group_is_looked_at(watched, sim
     polled = asyncio.Event()
     command = Command(kind=CommandKind.START, entry="cg", ocs="default", dbid=7, run_id="r")
     back = await executor.run(command)
-    observer.changed = lambda group, seen, what: seen.at > back.at and polled.set()
+    observer.changed = lambda group, seen, what, answer: seen.at > back.at and polled.set()
     observer.command_done(back)
     await asyncio.wait_for(polled.wait(), timeout=5)
     assert sim.request_log[-1]["req"] == "GetCampaignStatus"

@@ -42,7 +42,7 @@ class Change(Enum):
     OTHER = "other"  # the other statistics: shown in status, at the statistics pace
 
 
-Changed = Callable[[GroupId, Observation, Change], None]
+Changed = Callable[[GroupId, Observation, Change, bool], None]  # ..., a command's answer
 
 
 def rounded(value: float | None, digits: int) -> float | None:
@@ -111,6 +111,7 @@ class Observer:
         self._failing: set[str] = set()  # endpoints whose last request failed
         self._slots = asyncio.Semaphore(POLLS)
         self._confirming: set[GroupId] = set()
+        self.loaded = 0  # groups last seen loaded: what statistics writes are paced by
 
     async def run(self, wanted: Callable[[], Iterable[GroupId]]) -> None:
         """Poll the groups `wanted` names, each once per interval unless a push or a command
@@ -186,6 +187,7 @@ class Observer:
                 loaded=state in ocs.LOADED_STATES, dialing=state is ocs.CampaignGroupState.Running,
                 dialing_mode=outcome.dialing_mode or before.dialing_mode, error=None,
             ),
+            answer=True,
         )  # fmt: skip
 
     def pushed(self, endpoint: str, document: Any) -> None:
@@ -210,7 +212,7 @@ class Observer:
         task = asyncio.get_running_loop().create_task(self.poll(group))
         task.add_done_callback(lambda _: self._confirming.discard(group))
 
-    def _store(self, group: GroupId, seen: Observation) -> None:
+    def _store(self, group: GroupId, seen: Observation, answer: bool = False) -> None:
         """Keep an observation; a group not loaded after OCS failed to answer since it was
         last seen loaded is marked as lost in an outage (after_outage)."""
         if seen.loaded:
@@ -221,9 +223,10 @@ class Observer:
             seen = replace(seen, after_outage=lost)
         before = self.seen.get(group)
         self.seen[group] = seen
+        self.loaded += seen.loaded - (before is not None and before.loaded)
         what = change(before, seen)
         if what is not None:
-            self.changed(group, seen, what)
+            self.changed(group, seen, what, answer)
 
 
 def draining(seen: Observation) -> bool:

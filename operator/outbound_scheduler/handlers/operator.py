@@ -18,6 +18,7 @@ from outbound_scheduler.handlers.executor import Executor
 from outbound_scheduler.handlers.kube import KubeApi
 from outbound_scheduler.handlers.reconcile import WRITERS, Reconciler
 from outbound_scheduler.handlers.store import Store, key_of
+from outbound_scheduler.handlers.tidy import tidy
 from outbound_scheduler.models.crd import GROUP, VERSION
 from outbound_scheduler.settings import Settings
 
@@ -58,7 +59,8 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
     server.watch(store, reconciler.observer.pushed, set(app.ocs_endpoints))
     memo.tasks = [asyncio.create_task(reconciler.queue.run_timer(), name="due timer")]
     memo.tasks += [
-        asyncio.create_task(reconciler.observer.run(store.held_groups), name="ocs poller")
+        asyncio.create_task(reconciler.observer.run(store.held_groups), name="ocs poller"),
+        asyncio.create_task(tidy(reconciler.queue), name="tidy"),
     ]
     memo.tasks += [
         asyncio.create_task(reconciler.work(), name=f"worker {n}") for n in range(app.workers)

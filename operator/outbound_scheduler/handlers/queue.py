@@ -77,6 +77,11 @@ class DueQueue(Generic[K]):
         return self._heap[0][0] - now if self._heap else None
 
     @property
+    def next_at(self) -> float | None:
+        """The earliest instant a key waits for (perhaps one re-added later since)."""
+        return self._heap[0][0] if self._heap else None
+
+    @property
     def ready_count(self) -> int:
         return self._ready.qsize()
 

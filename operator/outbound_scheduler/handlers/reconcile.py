@@ -152,13 +152,14 @@ class Reconciler:
         else:
             self.queue.add(key)  # changed meanwhile: look again with the fresh object
 
-    def observed(self, group_id: GroupId, seen: Observation, what: Change) -> None:
+    def observed(self, group_id: GroupId, seen: Observation, what: Change, answer: bool) -> None:
         """OCS said something new about a group: show it, and wake the Schedules it concerns:
-        all that name it for a new state, those whose rules read them for new statistics."""
+        all that name it for a new state, those whose rules read them for new statistics. A
+        command's answer wakes nobody: the Schedule that sent it has recorded it already."""
         now = datetime.now(UTC)
         for key in self.store.groups_with_id(group_id):
             self.sync_group(key, now, seen, urgent=what in (Change.STATE, Change.MODE))
-            if what in (Change.MODE, Change.OTHER):
+            if answer or what in (Change.MODE, Change.OTHER):
                 continue
             for schedule in self.store.schedules_naming(key):
                 if what is Change.STATE or self.store.reads_statistics(schedule, key[1]):
@@ -167,28 +168,37 @@ class Reconciler:
     def sync_group(
         self, key: Key, now: datetime, seen: Observation | None = None, urgent: bool = True
     ) -> None:
-        """Fold what OCS said into a CampaignGroup's status and write it if it changed; new
-        statistics alone are written at most once per statistics interval."""
+        """Note what OCS said of a CampaignGroup and have its status written behind the OCS
+        commands. New statistics alone are written at most every statistics interval per
+        group, and at most `statistics_writes` per second over all groups."""
         group = self.store.groups.get(key)
         if group is None:
             return
-        before = next((c for c in group.status.conditions if c.type == "Ready"), None)
-        group.status = group_status(group.status, group.problem, group.generation, now, seen)
-        after = next(c for c in group.status.conditions if c.type == "Ready")
-        if after.reason == "OcsError" and (before is None or before.reason != "OcsError"):
-            ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
-            self.writer.post_event(ref, "Warning", "OcsError", after.message)
-        pace = timedelta(seconds=self.settings.statistics_seconds)
-        if not urgent and group.flushed is not None and now - group.flushed < pace:
+        group.seen = seen or group.seen
+        rate = self.settings.statistics_writes_per_second
+        pace = max(self.settings.statistics_seconds, self.observer.loaded / rate)
+        if (
+            not urgent
+            and group.flushed is not None
+            and now - group.flushed < timedelta(seconds=pace)
+        ):
             return  # the next observation after the interval writes the latest figures
         group.flushed = now
         self.writes.submit(("CampaignGroup", *key), lambda: self._flush_group(key))
 
     async def _flush_group(self, key: Key) -> None:
         group = self.store.groups.get(key)
-        if group is None or (group.written is not None and same(group.status, group.written)):
+        if group is None:
             return
+        before = next((c for c in group.status.conditions if c.type == "Ready"), None)
+        now = datetime.now(UTC)
+        group.status = group_status(group.status, group.problem, group.generation, now, group.seen)
+        ready = next(c for c in group.status.conditions if c.type == "Ready")
         ref = ObjectRef("CampaignGroup", "campaigngroups", key[0], key[1], group.uid)
+        if ready.reason == "OcsError" and (before is None or before.reason != "OcsError"):
+            self.writer.post_event(ref, "Warning", "OcsError", ready.message)
+        if group.written is not None and same(group.status, group.written):
+            return
         status = group.status
         await self.writer.patch_status(ref, status_patch(status))
         group.written = status

@@ -65,6 +65,7 @@ class GroupRecord:
     status: CampaignGroupStatus  # what the operator wants status to say
     written: CampaignGroupStatus | None = None  # what the API server has, as far as we know
     flushed: datetime | None = None  # when a write of this status was last asked for
+    seen: Observation | None = None  # what OCS last said, folded into status when written
 
 
 def key_of(body: Any) -> Key:

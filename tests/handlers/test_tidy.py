@@ -1,0 +1,33 @@
+"""Tidying between busy spells: it collects and freezes only when nothing is due soon."""
+
+import asyncio
+import gc
+import time
+
+from outbound_scheduler.handlers import tidy as tidying
+from outbound_scheduler.handlers.queue import DueQueue
+
+
+async def run_for(queue: DueQueue, seconds: float) -> None:
+    task = asyncio.create_task(tidying.tidy(queue))
+    await asyncio.sleep(seconds)
+    task.cancel()
+
+
+async def test_a_quiet_operator_freezes_what_survives(monkeypatch):
+    monkeypatch.setattr(tidying, "EVERY", 0.01)
+    gc.unfreeze()
+    try:
+        await run_for(DueQueue(), 0.2)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+async def test_nothing_is_collected_just_before_a_schedule_is_due(monkeypatch):
+    monkeypatch.setattr(tidying, "EVERY", 0.01)
+    queue: DueQueue[str] = DueQueue()
+    queue.add("due-soon", at=time.time() + 5)  # inside the quiet margin of 10 s
+    gc.unfreeze()
+    await run_for(queue, 0.2)
+    assert gc.get_freeze_count() == 0
