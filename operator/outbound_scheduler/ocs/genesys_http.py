@@ -52,6 +52,10 @@ _ALREADY_DONE: dict[str, frozenset[CampaignGroupState]] = {
     "ForceUnloadCampaign": frozenset({S.NotLoaded}),
 }
 
+# Headers aiohttp would add to every request that OCS has no use for: skipping them saves
+# work on each of the thousands of requests of a burst.
+_SKIPPED_HEADERS = ("User-Agent", "Accept-Encoding")
+
 _STATISTICS = {
     "busy_factor": "GSW_STAT_BUSY_FACTOR",
     "hit_ratio": "GSW_STAT_HIT_RATIO",
@@ -97,6 +101,7 @@ class GenesysHttpDialect:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry
         self._headers = {"Authorization": authorization} if authorization else {}
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._ssl_options: dict[str, Any] = {"ssl": ssl} if ssl is not None else {}
 
     def __repr__(self) -> str:
@@ -182,12 +187,14 @@ class GenesysHttpDialect:
         self, method: str, dbid: int, request: str, body: dict[str, Any] | None
     ) -> tuple[int, dict[str, Any]]:
         url = f"{self._base_url}/campaigngroups/{int(dbid)}?req={request}"
+        data = json.dumps(body).encode() if body is not None else None
         async with self._session_now().request(
             method,
             url,
-            json=body,
-            headers=self._headers,
+            data=data,
+            headers=self._json_headers if data is not None else self._headers,
             timeout=self._timeout,
+            skip_auto_headers=_SKIPPED_HEADERS,
             **self._ssl_options,
         ) as response:
             return response.status, _json_object(await response.read())
