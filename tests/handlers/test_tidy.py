@@ -8,8 +8,9 @@ from outbound_scheduler.handlers import tidy as tidying
 from outbound_scheduler.handlers.queue import DueQueue
 
 
-async def run_for(queue: DueQueue, seconds: float) -> None:
-    task = asyncio.create_task(tidying.tidy(queue))
+async def run_for(queue: DueQueue, seconds: float, activity=None) -> None:
+    passes = iter(range(1_000_000))
+    task = asyncio.create_task(tidying.tidy(queue, activity or (lambda: next(passes))))
     await asyncio.sleep(seconds)
     task.cancel()
 
@@ -22,6 +23,16 @@ async def test_a_quiet_operator_freezes_what_survives(monkeypatch):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+async def test_an_idle_operator_is_left_alone(monkeypatch):
+    """Once tidied, nothing more happens while no pass runs: idle costs no collections."""
+    monkeypatch.setattr(tidying, "EVERY", 0.01)
+    collections = []
+    monkeypatch.setattr(tidying.gc, "collect", lambda: collections.append(1))
+    await run_for(DueQueue(), 0.2, activity=lambda: 7)
+    assert len(collections) == 1
+    gc.unfreeze()
 
 
 async def test_nothing_is_collected_just_before_a_schedule_is_due(monkeypatch):

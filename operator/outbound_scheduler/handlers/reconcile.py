@@ -60,6 +60,7 @@ class Reconciler:
         self.writes = WriteBehind(self.queue.until_idle)
         self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
         self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
+        self.passes = 0  # reconcile passes so far: how busy the operator has been
         self.observer = Observer(
             executor, settings.poll_seconds, self.observed, idle=self.queue.until_idle
         )
@@ -91,6 +92,7 @@ class Reconciler:
             self.queue.add(gone)
 
     async def reconcile(self, key: Key | GoneKey) -> None:
+        self.passes += 1
         now = datetime.now(UTC)
         known = self.gone.get(key) if len(key) == 3 else self.store.schedules.get(key)
         if known is None:

@@ -24,11 +24,6 @@ EVERY = 60.0  # seconds between two looks
 QUIET = 10.0  # seconds that must be free of due Schedules for a collection to start
 
 
-def collections_so_far() -> int:
-    """How many collections Python ran: it grows only while objects are being made."""
-    return sum(generation["collections"] for generation in gc.get_stats())
-
-
 def release_memory() -> Callable[[], object] | None:
     """glibc's malloc_trim, where there is one."""
     try:
@@ -38,8 +33,10 @@ def release_memory() -> Callable[[], object] | None:
     return lambda: trim(0)
 
 
-async def tidy(queue: DueQueue) -> None:
-    """For the operator's life: after activity, in a quiet moment, collect and freeze."""
+async def tidy(queue: DueQueue, activity: Callable[[], int]) -> None:
+    """For the operator's life: after activity (a count that grows with the work done, such
+    as reconcile passes), in a quiet moment, collect and freeze; an idle operator is left
+    alone."""
     trim = release_memory()
     seen = -1
     while True:
@@ -48,7 +45,7 @@ async def tidy(queue: DueQueue) -> None:
         upcoming = queue.next_at
         if upcoming is not None and upcoming - time.time() < QUIET:
             continue
-        if collections_so_far() == seen:
+        if activity() == seen:
             continue  # nothing happened since the last tidy
         started = time.perf_counter()
         gc.unfreeze()
@@ -56,7 +53,7 @@ async def tidy(queue: DueQueue) -> None:
         gc.freeze()
         if trim is not None:
             trim()
-        seen = collections_so_far()
+        seen = activity()
         logger.debug(
             "tidied: %d objects frozen in %.0f ms",
             gc.get_freeze_count(), (time.perf_counter() - started) * 1000,
