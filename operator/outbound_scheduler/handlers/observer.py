@@ -29,6 +29,7 @@ from outbound_scheduler.planning.observed import Observation
 
 logger = logging.getLogger(__name__)
 POLLS = 8  # GetCampaignStatus requests in flight at once: polls never crowd out commands
+POLL_RATE = 200  # polls per second at most, over all groups and endpoints
 TICK = timedelta(seconds=1)  # how often the poller looks for groups due a poll
 NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -129,8 +130,13 @@ class Observer:
                 if now - self._probed.get(endpoint, NEVER) >= self.interval:
                     on_it = [g for g in held if g[0] == endpoint]
                     due.add(min(on_it, key=lambda g: self._asked.get(g, NEVER)))
-            await asyncio.gather(*(self.poll(group) for group in due))
-            await asyncio.sleep(max(TICK, self.interval / 2).total_seconds())
+            # Oldest first, and no more than the poll rate allows in one round: with more
+            # groups than that, each is polled less often (OCS's push keeps them current).
+            pause = max(TICK, self.interval / 2)
+            budget = int(POLL_RATE * pause.total_seconds())
+            chosen = sorted(due, key=lambda g: self._asked.get(g, NEVER))[:budget]
+            await asyncio.gather(*(self.poll(group) for group in chosen))
+            await asyncio.sleep(pause.total_seconds())
 
     def _due(self, group: GroupId, now: datetime) -> bool:
         last = max(filter(None, [self._asked.get(group), _at(self.seen.get(group))]), default=None)
@@ -138,6 +144,8 @@ class Observer:
 
     async def poll(self, group: GroupId) -> None:
         async with self._slots:
+            if self.idle is not None:
+                await self.idle()  # each poll, not only each round, waits for due Schedules
             self._asked[group] = self._probed[group[0]] = datetime.now(UTC)
             try:
                 asked, status = await self.executor.status(group)
