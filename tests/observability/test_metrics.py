@@ -166,8 +166,9 @@ async def test_every_ocs_request_is_counted_by_result_and_timed():
 
 
 async def test_the_executor_meters_the_requests_it_sends_to_a_real_simulator():
-    """A start against the simulator counts its status read, LoadCampaign and StartDialing
-    as ok under the endpoint's name; a stop of a group OCS does not know counts not_found."""
+    """A start against the simulator counts LoadCampaign, the status reads while it loads and
+    StartDialing as ok under the endpoint's name; a stop of a group OCS does not know counts
+    its StopDialing as not_found."""
     sim = Simulator([{"dbid": 7, "records": 100, "dialingRate": 1}], load_delay=0.02,
                     unload_delay=0.02)  # fmt: skip
     await sim.start()
@@ -183,7 +184,7 @@ async def test_the_executor_meters_the_requests_it_sends_to_a_real_simulator():
         await sim.stop()
     for request in ("GetCampaignStatus", "LoadCampaign", "StartDialing"):
         assert requests(endpoint, request, "ok") >= 1, request
-    assert requests(endpoint, "GetCampaignStatus", "not_found") == 1
+    assert requests(endpoint, "StopDialing", "not_found") == 1
 
 
 @dataclass
