@@ -4,7 +4,7 @@ Run as a separate process (`python -m bench.ceiling --url ... --first-dbid ...`)
 that the load and the measuring do not share an interpreter with the benchmark; the
 benchmark starts it against its simulator before any scenario, with Campaign Groups
 of its own. A third of the requests are LoadCampaign, the rest GetCampaignStatus, the
-mix of an activation (status, load, start). The loop is bounded: a fixed number of
+mix of requests an operator sends (loads, then status reads). The loop is bounded: a fixed number of
 requests, then it prints one JSON line and exits. On 2 cores the load generator
 takes CPU from the simulator, so the figure is a floor, not the true ceiling.
 """
