@@ -8,15 +8,14 @@ from outbound_scheduler.handlers import tidy as tidying
 from outbound_scheduler.handlers.queue import DueQueue
 
 
-async def run_for(queue: DueQueue, seconds: float, activity=None) -> None:
-    passes = iter(range(1_000_000))
-    task = asyncio.create_task(tidying.tidy(queue, activity or (lambda: next(passes))))
+async def run_for(queue: DueQueue, seconds: float, activity=lambda: 7) -> None:
+    task = asyncio.create_task(tidying.tidy(queue, activity))
     await asyncio.sleep(seconds)
     task.cancel()
 
 
 async def test_a_quiet_operator_freezes_what_survives(monkeypatch):
-    monkeypatch.setattr(tidying, "EVERY", 0.01)
+    monkeypatch.setattr(tidying, "CALM", 0.01)
     gc.unfreeze()
     try:
         await run_for(DueQueue(), 0.2)
@@ -27,16 +26,25 @@ async def test_a_quiet_operator_freezes_what_survives(monkeypatch):
 
 async def test_an_idle_operator_is_left_alone(monkeypatch):
     """Once tidied, nothing more happens while no pass runs: idle costs no collections."""
-    monkeypatch.setattr(tidying, "EVERY", 0.01)
+    monkeypatch.setattr(tidying, "CALM", 0.01)
     collections = []
     monkeypatch.setattr(tidying.gc, "collect", lambda: collections.append(1))
-    await run_for(DueQueue(), 0.2, activity=lambda: 7)
+    await run_for(DueQueue(), 0.2)
     assert len(collections) == 1
     gc.unfreeze()
 
 
+async def test_a_busy_operator_is_not_interrupted(monkeypatch):
+    """While passes keep coming, no collection starts."""
+    monkeypatch.setattr(tidying, "CALM", 0.01)
+    passes = iter(range(1_000_000))
+    gc.unfreeze()
+    await run_for(DueQueue(), 0.2, activity=lambda: next(passes))
+    assert gc.get_freeze_count() == 0
+
+
 async def test_nothing_is_collected_just_before_a_schedule_is_due(monkeypatch):
-    monkeypatch.setattr(tidying, "EVERY", 0.01)
+    monkeypatch.setattr(tidying, "CALM", 0.01)
     queue: DueQueue[str] = DueQueue()
     queue.add("due-soon", at=time.time() + 5)  # inside the quiet margin of 10 s
     gc.unfreeze()

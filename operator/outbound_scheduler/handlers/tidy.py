@@ -2,8 +2,9 @@
 
 With 10,000 Schedules the operator holds some 400,000 long-lived objects, and one full
 collection of them takes about a fifth of a second; Python would otherwise run such
-collections in the middle of a burst of starts, stalling every one of them. So, when the
-operator has been busy and nothing is due soon, it collects once and freezes the survivors
+collections in the middle of a burst of starts, stalling every one of them. So, a few
+seconds after the operator stops being busy, if nothing is due soon, it collects once and
+freezes the survivors
 (`gc.freeze`): collections during the next burst look only at objects made since. Freed
 memory goes back to the system where the C library allows it (glibc's `malloc_trim`).
 Frozen objects are still freed when nothing refers to them; a cycle among them waits for
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from outbound_scheduler.handlers.queue import DueQueue
 
 logger = logging.getLogger(__name__)
-EVERY = 60.0  # seconds between two looks
+CALM = 5.0  # seconds without a reconcile pass before the heap is tidied
 QUIET = 10.0  # seconds that must be free of due Schedules for a collection to start
 
 
@@ -34,26 +35,28 @@ def release_memory() -> Callable[[], object] | None:
 
 
 async def tidy(queue: DueQueue, activity: Callable[[], int]) -> None:
-    """For the operator's life: after activity (a count that grows with the work done, such
-    as reconcile passes), in a quiet moment, collect and freeze; an idle operator is left
-    alone."""
+    """For the operator's life: once the work done (`activity`, e.g. reconcile passes) has
+    stopped growing for a calm moment and nothing is due soon, collect and freeze; an idle
+    operator, with nothing new since the last tidy, is left alone."""
     trim = release_memory()
     seen = -1
     while True:
-        await asyncio.sleep(EVERY)
+        before = activity()
+        await asyncio.sleep(CALM)
         await queue.until_idle()
+        done = activity()
+        if done != before or done == seen:
+            continue  # still busy, or nothing new since the last tidy
         upcoming = queue.next_at
         if upcoming is not None and upcoming - time.time() < QUIET:
             continue
-        if activity() == seen:
-            continue  # nothing happened since the last tidy
         started = time.perf_counter()
         gc.unfreeze()
         gc.collect()
         gc.freeze()
         if trim is not None:
             trim()
-        seen = activity()
+        seen = done
         logger.debug(
             "tidied: %d objects frozen in %.0f ms",
             gc.get_freeze_count(), (time.perf_counter() - started) * 1000,
