@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from outbound_scheduler.dev import environment
-from tests.e2e.support import campaign_group, opening_in, schedule, wait_for, wait_past
+from tests.e2e.support import (
+    campaign_group,
+    opening_in,
+    schedule,
+    start_a_run,
+    wait_for,
+    wait_past,
+)
 
 
 def at(opening):
@@ -95,18 +102,11 @@ def test_poll_updates_the_campaign_group_status(namespace, ocs, dbid, no_push):
 
 def test_ocs_down_for_a_minute_inside_a_window(namespace, ocs, dbid, recovered_ocs):
     """OCS is down for a minute (503 to every request, no push): the CampaignGroup and the
-    Schedule show
-    Ready=False (OcsError) with an Event; when OCS is back both are Ready again, the group
-    still dials, and the run is the same one (no second start, one run in history)."""
+    Schedule show Ready=False (OcsError) with an Event; when OCS is back both are Ready
+    again, the group still dials, and the run is the same one (no second start, one run in
+    history)."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(2)
-    namespace.apply(
-        campaign_group("steady", group),
-        schedule("through", ["steady"], daily=at(opening), end={"after": "10m"}),
-    )
-    wait_for("running", lambda: ocs.state(group) == "Running", timeout=20)
-    wait_for("run recorded", lambda: namespace.status("schedule", "through").get("history"))
+    start_a_run(namespace, ocs, group, "steady", "10m")
 
     outage = datetime.now(UTC)
     ocs.call("POST", "/admin/faults", {"downSeconds": 60})
@@ -114,17 +114,17 @@ def test_ocs_down_for_a_minute_inside_a_window(namespace, ocs, dbid, recovered_o
         "CampaignGroup not Ready",
         lambda: reason(namespace, "campaigngroup", "steady") == "OcsError",
     )
-    wait_for("Schedule not Ready", lambda: reason(namespace, "schedule", "through") == "OcsError")
-    assert "503" in condition(namespace, "schedule", "through")["message"]
+    wait_for("Schedule not Ready", lambda: reason(namespace, "schedule", "steady") == "OcsError")
+    assert "503" in condition(namespace, "schedule", "steady")["message"]
     events = namespace.kubectl("get", "events", "--field-selector", "reason=OcsError")
     assert "campaign group steady" in events
 
     wait_past(outage + timedelta(minutes=1))
-    wait_for("Schedule Ready", lambda: reason(namespace, "schedule", "through") == "Scheduled")
+    wait_for("Schedule Ready", lambda: reason(namespace, "schedule", "steady") == "Scheduled")
     wait_for("CampaignGroup Ready", lambda: reason(namespace, "campaigngroup", "steady") == "Valid")
     assert ocs.state(group) == "Running"
     assert len(ocs.requests(group, "StartDialing")) == 1
-    history = namespace.status("schedule", "through")["history"]
+    history = namespace.status("schedule", "steady")["history"]
     assert len(history) == 1
     assert history[0].get("stopped") is None
 
@@ -135,14 +135,7 @@ def test_ocs_restarted_inside_a_window_is_a_recovery_not_a_new_run(
     """OCS restarts (down 3 s, everything NotLoaded): the operator starts the group again
     as the same run, history says recovered, and an Event says Recovered."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(2)
-    namespace.apply(
-        campaign_group("phoenix", group),
-        schedule("rebirth", ["phoenix"], daily=at(opening), end={"after": "10m"}),
-    )
-    wait_for("running", lambda: ocs.state(group) == "Running", timeout=20)
-    wait_for("run recorded", lambda: namespace.status("schedule", "rebirth").get("history"))
+    start_a_run(namespace, ocs, group, "phoenix", "10m")
 
     ocs.call("POST", "/admin/restart", {"downSeconds": 3})
     wait_for("started again", lambda: len(ocs.requests(group, "StartDialing")) == 2, timeout=30)
@@ -151,11 +144,11 @@ def test_ocs_restarted_inside_a_window_is_a_recovery_not_a_new_run(
         "recovery in history",
         lambda: [
             run
-            for run in namespace.status("schedule", "rebirth")["history"]
+            for run in namespace.status("schedule", "phoenix")["history"]
             if "recovered" in (run.get("note") or "")
         ],
     )
-    assert len(namespace.status("schedule", "rebirth")["history"]) == 1
+    assert len(namespace.status("schedule", "phoenix")["history"]) == 1
     assert history[0].get("stopped") is None
     events = namespace.kubectl("get", "events", "--field-selector", "reason=Recovered")
     assert "started it again" in events

@@ -4,7 +4,14 @@ statistics. Simulated groups dial fast (records per second) so thresholds come i
 from datetime import UTC, datetime, timedelta
 
 from outbound_scheduler.cli import dev
-from tests.e2e.support import campaign_group, opening_in, received_at, schedule, wait_for
+from tests.e2e.support import (
+    campaign_group,
+    opening_in,
+    received_at,
+    schedule,
+    start_a_run,
+    wait_for,
+)
 
 
 def at(opening):
@@ -113,15 +120,9 @@ def test_a_person_stopping_the_group_is_respected_for_the_window(namespace, ocs,
     """A person stops the group in OCS during the window: the run ends StoppedInOcs with an
     Event, and the operator does not start it again while the window stays open."""
     group = dbid()
-    ocs.register(group)
-    opening = opening_in(2)
-    namespace.apply(
-        campaign_group("manual", group),
-        schedule("respect", ["manual"], daily=at(opening), end={"after": "10m"}),
-    )
-    wait_for("running", lambda: ocs.state(group) == "Running", timeout=20)
+    start_a_run(namespace, ocs, group, "respect", "10m")
     ocs.call("POST", f"/admin/campaigngroups/{group}/stop")
-    run = wait_for("run ended", lambda: ended(namespace, "respect", "manual"), timeout=20)
+    run = wait_for("run ended", lambda: ended(namespace, "respect", "respect"), timeout=20)
     assert run["stopReason"] == "StoppedInOcs"
     events = namespace.kubectl("get", "events", "--field-selector", "reason=StoppedInOcs")
     assert "stopped in OCS" in events
