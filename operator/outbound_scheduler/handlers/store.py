@@ -249,6 +249,12 @@ class Store:
         them another way: that Schedule's mode wins (ties: namespace and name order)."""
         if record.spec is None or record.timetable is None:
             return {}
+        shared = any(
+            set().union(*map(self.schedules_naming, self.groups_with_id((g.ocs, g.dbid)))) - {key}
+            for g in usable.values()
+        )
+        if not shared:  # the usual case: no window to compute, nothing to compare
+            return {}
         window = record.timetable.window_at(now)
         if window is None:
             return {}
