@@ -255,7 +255,7 @@ async def test_timeouts_are_retried_then_unavailable(simulator: Simulator, admin
     assert simulator.base_url is not None
     ocs = GenesysHttpDialect(simulator.base_url, timeout=0.05, retry=RetryPolicy(2, 0.01, 0.01))
     try:
-        with pytest.raises(OcsUnavailable, match="TimeoutError"):
+        with pytest.raises(OcsUnavailable, match="no answer within"):
             await ocs.get_status(101)
     finally:
         await ocs.close()

@@ -18,8 +18,6 @@ import ssl as ssl_module
 from dataclasses import dataclass, replace
 from typing import Any
 
-import aiohttp
-
 from outbound_scheduler.ocs.client import (
     CampaignGroupStatus,
     ModeLike,
@@ -36,6 +34,7 @@ from outbound_scheduler.ocs.codes import (
     dialing_mode,
     optimization_method,
 )
+from outbound_scheduler.ocs.http import HttpClient, HttpError
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +50,6 @@ _ALREADY_DONE: dict[str, frozenset[CampaignGroupState]] = {
     "UnloadCampaign": frozenset({S.NotLoaded, S.WaitingUnload, S.UnloadInProgress}),
     "ForceUnloadCampaign": frozenset({S.NotLoaded}),
 }
-
-# Headers aiohttp would add to every request that OCS has no use for: skipping them saves
-# work on each of the thousands of requests of a burst.
-_SKIPPED_HEADERS = ("User-Agent", "Accept-Encoding")
 
 _STATISTICS = {
     "busy_factor": "GSW_STAT_BUSY_FACTOR",
@@ -83,26 +78,21 @@ class RetryPolicy:
 
 
 class GenesysHttpDialect:
-    """OCS over HTTP(S) through one shared aiohttp session."""
+    """OCS over HTTP(S) through kept-alive connections to one OCS."""
 
     def __init__(
         self,
         base_url: str,
         *,
-        session: aiohttp.ClientSession | None = None,
         timeout: float = 5.0,
         retry: RetryPolicy = RetryPolicy(),
         authorization: str | None = None,
         ssl: ssl_module.SSLContext | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
-        self._session = session
-        self._owns_session = session is None
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        headers = {"Authorization": authorization} if authorization else {}
+        self._http = HttpClient(self._base_url, timeout=timeout, headers=headers, ssl=ssl)
         self._retry = retry
-        self._headers = {"Authorization": authorization} if authorization else {}
-        self._json_headers = {**self._headers, "Content-Type": "application/json"}
-        self._ssl_options: dict[str, Any] = {"ssl": ssl} if ssl is not None else {}
 
     def __repr__(self) -> str:
         return f"GenesysHttpDialect({self._base_url!r})"
@@ -145,9 +135,7 @@ class GenesysHttpDialect:
         return await self._call("POST", dbid, "SetDialingMode", body)
 
     async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-        self._session = None
+        await self._http.close()
 
     async def _call(
         self, method: str, dbid: int, request: str, body: dict[str, Any] | None = None
@@ -171,8 +159,8 @@ class GenesysHttpDialect:
                 await asyncio.sleep(delay)
             try:
                 status, payload = await self._send_once(method, dbid, request, body)
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                reason = type(exc).__name__
+            except HttpError as exc:
+                reason = str(exc)
                 continue
             if status < 500:
                 return status, payload
@@ -186,25 +174,10 @@ class GenesysHttpDialect:
     async def _send_once(
         self, method: str, dbid: int, request: str, body: dict[str, Any] | None
     ) -> tuple[int, dict[str, Any]]:
-        url = f"{self._base_url}/campaigngroups/{int(dbid)}?req={request}"
         data = json.dumps(body).encode() if body is not None else None
-        async with self._session_now().request(
-            method,
-            url,
-            data=data,
-            headers=self._json_headers if data is not None else self._headers,
-            timeout=self._timeout,
-            skip_auto_headers=_SKIPPED_HEADERS,
-            **self._ssl_options,
-        ) as response:
-            return response.status, _json_object(await response.read())
-
-    def _session_now(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            # No pool limit of its own: callers bound the requests in flight (the operator's
-            # workers), and a pool smaller than that would queue starts behind each other.
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-        return self._session
+        target = f"/campaigngroups/{int(dbid)}?req={request}"
+        response = await self._http.request(method, target, data)
+        return response.status, _json_object(response.body)
 
 
 def parse_status(dbid: int, payload: dict[str, Any]) -> CampaignGroupStatus:
