@@ -42,6 +42,8 @@ class Executor:
             await dialect.close()
 
     async def run_all(self, commands: tuple[Command, ...]) -> list[Outcome]:
+        if len(commands) == 1:  # most passes: no task to spawn for one command
+            return [await self.run(commands[0])]
         return list(await asyncio.gather(*(self.run(command) for command in commands)))
 
     async def run(self, command: Command) -> Outcome:

@@ -132,6 +132,18 @@ class MeteredDialect:
     def __init__(self, endpoint: str, dialect: ocs.OcsDialect) -> None:
         self.endpoint = endpoint
         self.dialect = dialect
+        self._series: dict[tuple[str, str], tuple[Any, Any]] = {}  # (request, result) → both
+
+    def _observe(self, request: str, result: str, seconds: float) -> None:
+        """Count and time one request; a series is looked up once, not per request."""
+        series = self._series.get((request, result))
+        if series is None:
+            series = self._series[(request, result)] = (
+                OCS_REQUESTS_TOTAL.labels(self.endpoint, request, result),
+                OCS_LATENCY.labels(self.endpoint, request),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     def __repr__(self) -> str:
         return f"MeteredDialect({self.endpoint!r}, {self.dialect!r})"
@@ -154,9 +166,7 @@ class MeteredDialect:
                 raise
             finally:
                 if result is not None:
-                    seconds = time.perf_counter() - started
-                    OCS_REQUESTS_TOTAL.labels(self.endpoint, request, result).inc()
-                    OCS_LATENCY.labels(self.endpoint, request).observe(seconds)
+                    self._observe(request, result, time.perf_counter() - started)
 
         return metered
 

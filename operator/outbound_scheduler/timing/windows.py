@@ -95,17 +95,33 @@ class Timetable:
         self.end_at = end_at
         self.openings = openings or Openings(recurrence, None)
         self.allowed = allowed
+        # One pass asks about the same instant several times (decide, record, next wake):
+        # the last answer of each question is kept.
+        self._last_at: tuple[datetime, Window | None] | None = None
+        self._last_after: tuple[datetime, Window | None] | None = None
 
     def window_at(self, t: datetime) -> Window | None:
         """The window open at `t` (start <= t < end), if any."""
+        last = self._last_at
+        if last is None or last[0] != t:
+            last = self._last_at = (t, self._window_at(t))
+        return last[1]
+
+    def next_window_after(self, t: datetime) -> Window | None:
+        """The first window that opens strictly after `t`."""
+        last = self._last_after
+        if last is None or last[0] != t:
+            last = self._last_after = (t, self._next_window_after(t))
+        return last[1]
+
+    def _window_at(self, t: datetime) -> Window | None:
         planned = self._planned_at(t)
         if planned is None or self.allowed is None:
             return planned
         span = self.allowed.span_at(t)
         return _cut(planned, span) if span is not None else None
 
-    def next_window_after(self, t: datetime) -> Window | None:
-        """The first window that opens strictly after `t`."""
+    def _next_window_after(self, t: datetime) -> Window | None:
         if self.allowed is None:
             return self._planned_after(t)
         # A window opens either at an opening inside allowed hours, or where allowed hours
