@@ -28,25 +28,35 @@ async def test_an_idle_operator_is_left_alone(monkeypatch):
     """Once tidied, nothing more happens while no pass runs: idle costs no collections."""
     monkeypatch.setattr(tidying, "CALM", 0.01)
     collections = []
-    monkeypatch.setattr(tidying.gc, "collect", lambda: collections.append(1))
+    monkeypatch.setattr(tidying.gc, "collect", lambda generation=2: collections.append(generation))
     await run_for(DueQueue(), 0.2)
-    assert len(collections) == 1
+    assert collections == [2]
     gc.unfreeze()
 
 
-async def test_a_busy_operator_is_not_interrupted(monkeypatch):
-    """While passes keep coming, no collection starts."""
+async def test_a_busy_operator_gets_no_full_collection(monkeypatch):
+    """While passes keep coming, only young objects are collected, and the survivors frozen:
+    a full collection never starts in the middle of the work."""
     monkeypatch.setattr(tidying, "CALM", 0.01)
+    collections = []
+    monkeypatch.setattr(tidying.gc, "collect", lambda generation=2: collections.append(generation))
     passes = iter(range(1_000_000))
     gc.unfreeze()
-    await run_for(DueQueue(), 0.2, activity=lambda: next(passes))
-    assert gc.get_freeze_count() == 0
+    try:
+        await run_for(DueQueue(), 0.2, activity=lambda: next(passes))
+        assert collections
+        assert set(collections) == {1}
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
-async def test_nothing_is_collected_just_before_a_schedule_is_due(monkeypatch):
+async def test_nothing_is_collected_in_full_just_before_a_schedule_is_due(monkeypatch):
     monkeypatch.setattr(tidying, "CALM", 0.01)
+    collections = []
+    monkeypatch.setattr(tidying.gc, "collect", lambda generation=2: collections.append(generation))
     queue: DueQueue[str] = DueQueue()
     queue.add("due-soon", at=time.time() + 5)  # inside the quiet margin of 10 s
-    gc.unfreeze()
     await run_for(queue, 0.2)
-    assert gc.get_freeze_count() == 0
+    gc.unfreeze()
+    assert 2 not in collections
