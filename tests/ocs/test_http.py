@@ -183,3 +183,26 @@ async def test_an_unreachable_ocs_is_an_http_error() -> None:
 def test_a_base_url_without_a_host_is_refused() -> None:
     with pytest.raises(ValueError, match="expected http://host"):
         HttpClient("ocs.example:8080", timeout=1.0)
+
+
+async def test_connections_opened_ahead_serve_a_burst_without_handshakes(server: Serve) -> None:
+    """Connections opened ahead of a burst carry it: none is opened at the instant itself."""
+    script = await server(lambda request: JSON_OK)
+    client = HttpClient(script.url, timeout=1.0)
+    try:
+        assert await client.connect_ahead(3) == 0
+        assert await client.connect_ahead(3) == 0  # already there: nothing more is opened
+        answers = await asyncio.gather(*(client.request("GET", "/x") for _ in range(3)))
+    finally:
+        await client.close()
+    assert [a.status for a in answers] == [200] * 3
+    assert script.connections == 3
+
+
+async def test_connecting_ahead_to_an_unreachable_ocs_only_counts_failures() -> None:
+    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = probe.sockets[0].getsockname()[1]
+    probe.close()
+    await probe.wait_closed()
+    client = HttpClient(f"http://127.0.0.1:{port}", timeout=1.0)
+    assert await client.connect_ahead(2) == 2

@@ -41,6 +41,10 @@ class Executor:
         for dialect in self._dialects.values():
             await dialect.close()
 
+    async def prepare(self, requests: int) -> None:
+        """Get every OCS ready for `requests` requests at once: Schedules are about to open."""
+        await asyncio.gather(*(dialect.prepare(requests) for dialect in self._dialects.values()))
+
     async def run_all(self, commands: tuple[Command, ...]) -> list[Outcome]:
         if len(commands) == 1:  # most passes: no task to spawn for one command
             return [await self.run(commands[0])]

@@ -81,6 +81,10 @@ class DueQueue(Generic[K]):
         """The earliest instant a key waits for (perhaps one re-added later since)."""
         return self._heap[0][0] if self._heap else None
 
+    def due_between(self, first: float, last: float) -> list[K]:
+        """The keys waiting for an instant from `first` to `last` (seconds since the epoch)."""
+        return [key for key, at in self._due.items() if first <= at <= last]
+
     @property
     def ready_count(self) -> int:
         return self._ready.qsize()

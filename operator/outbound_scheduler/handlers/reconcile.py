@@ -10,7 +10,9 @@ operator is down still stops what it started once the operator is back: the
 object waits, marked for deletion, until its runs are stopped.
 """
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 GoneKey = tuple[str, str, str]  # (namespace, name, uid) of a Schedule already gone from the API
 MAX_RETRY = timedelta(minutes=5)
 WRITERS = 8  # status writes in flight at once
+PREPARE_AHEAD = 2.0  # seconds before Schedules are due that OCS connections are opened
+BURST = 1.0  # seconds of due instants counted as one burst
 
 
 def status_patch(model: Any) -> dict[str, Any]:
@@ -76,6 +80,27 @@ class Reconciler:
                 self.queue.add(key, at=self._retry_at(key).timestamp())
             finally:
                 self.queue.done(key)
+
+    async def prepare_for_openings(self) -> None:
+        """For the operator's life: shortly before Schedules are due, open as many OCS
+        connections as their first passes will use at once, so that the handshakes happen
+        before the instant instead of delaying the first starts of a burst."""
+        prepared = None
+        while True:
+            upcoming = self.queue.next_at
+            ahead = upcoming - time.time() if upcoming is not None else PREPARE_AHEAD + 1
+            if upcoming == prepared or not 0 < ahead <= PREPARE_AHEAD:
+                await asyncio.sleep(PREPARE_AHEAD / 4)
+                continue
+            due = self.queue.due_between(upcoming, upcoming + BURST)[: self.settings.workers]
+            requests = sum(self._entries(key) for key in due)
+            if requests:
+                await self.executor.prepare(requests)
+            prepared = upcoming
+
+    def _entries(self, key: Key | GoneKey) -> int:
+        record = self.store.schedules.get(key[:2]) if len(key) == 2 else None
+        return len(record.spec.campaign_groups) if record and record.spec else 1
 
     def _retry_at(self, key: Key | GoneKey) -> datetime:
         """Capped exponential backoff from the operator's retry interval."""

@@ -134,6 +134,13 @@ class GenesysHttpDialect:
         body = _mode_body(mode, optimization) | _flags(auto_completion)
         return await self._call("POST", dbid, "SetDialingMode", body)
 
+    async def prepare(self, requests: int) -> None:
+        """Connect ahead for `requests` requests sent at once; OCS unreachable is no error
+        here (the requests themselves will say so)."""
+        failed = await self._http.connect_ahead(requests)
+        if failed:
+            logger.debug("ocs connections not opened ahead: %d of %d", failed, requests)
+
     async def close(self) -> None:
         await self._http.close()
 

@@ -165,6 +165,28 @@ class HttpClient:
         self._release(connection)
         return response
 
+    async def connect_ahead(self, count: int) -> int:
+        """Open connections until `count` are idle, so that as many requests sent at once
+        need no handshake first; the number that could not be opened."""
+        missing = count - sum(1 for connection in self._idle if connection.usable)
+        if missing <= 0:
+            return 0
+        loop = asyncio.get_running_loop()
+        opened = await asyncio.gather(
+            *(
+                loop.create_connection(_Connection, self._host, self._port, ssl=self._ssl)
+                for _ in range(missing)
+            ),
+            return_exceptions=True,
+        )
+        failed = 0
+        for result in opened:
+            if isinstance(result, BaseException):
+                failed += 1
+            else:
+                self._release(result[1])
+        return failed
+
     async def _connection(self) -> _Connection:
         """An idle kept-alive connection, or a new one."""
         now = time.monotonic()
