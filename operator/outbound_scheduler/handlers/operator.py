@@ -62,6 +62,7 @@ async def start(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> N
         asyncio.create_task(reconciler.observer.run(store.held_groups), name="ocs poller"),
         asyncio.create_task(tidy(reconciler.queue, lambda: reconciler.passes), name="tidy"),
         asyncio.create_task(reconciler.prepare_for_openings(), name="ocs connections ahead"),
+        asyncio.create_task(reconciler.record_passes(), name="recorder"),
     ]
     memo.tasks += [
         asyncio.create_task(reconciler.work(), name=f"worker {n}") for n in range(app.workers)

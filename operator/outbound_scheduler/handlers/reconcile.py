@@ -1,7 +1,12 @@
 """One pass over one Schedule: decide, command OCS, record, write status, wake again.
 
 OCS commands go first and status follows: a run's start is never queued
-behind an etcd write. A restart stays safe without a write ahead of the
+behind an etcd write, nor behind the bookkeeping of other starts. A pass has
+two halves: a worker decides and sends the commands, then hands the answers
+to the recorder, which turns them into status, Events and the next wake once
+no due Schedule waits for a worker. At 08:00 sharp every due group hears from
+the operator before any of them is recorded; the Schedule stays taken until
+it is, so no second pass overtakes the first. A restart stays safe without a write ahead of the
 command because starting is idempotent (a group OCS already runs is adopted)
 and the run id is the window's opening, the same on every pass.
 
@@ -11,8 +16,10 @@ object waits, marked for deletion, until its runs are stopped.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,9 +29,9 @@ from outbound_scheduler.handlers.kube import KubeApi, ObjectRef
 from outbound_scheduler.handlers.observer import Change, Observer
 from outbound_scheduler.handlers.queue import DueQueue
 from outbound_scheduler.handlers.store import FINALIZER, Key, ScheduleRecord, Store
-from outbound_scheduler.handlers.writes import WriteBehind
-from outbound_scheduler.planning import decide, next_wake, record
-from outbound_scheduler.planning.decide import GroupId, holding
+from outbound_scheduler.handlers.writes import HOLD_BACK_LIMIT, WriteBehind
+from outbound_scheduler.planning import Outcome, decide, next_wake, record
+from outbound_scheduler.planning.decide import Decision, GroupId, ScheduleView, holding
 from outbound_scheduler.planning.groups import group_status
 from outbound_scheduler.planning.observed import Observation
 from outbound_scheduler.settings import Settings
@@ -36,6 +43,18 @@ MAX_RETRY = timedelta(minutes=5)
 WRITERS = 8  # status writes in flight at once
 PREPARE_AHEAD = 2.0  # seconds before Schedules are due that OCS connections are opened
 BURST = 1.0  # seconds of due instants counted as one burst
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """One reconcile pass between sending its commands and recording what came of them."""
+
+    key: Key | GoneKey
+    known: ScheduleRecord
+    view: ScheduleView
+    decision: Decision
+    outcomes: list[Outcome]
+    now: datetime
 
 
 def status_patch(model: Any) -> dict[str, Any]:
@@ -61,6 +80,7 @@ class Reconciler:
         self.executor = executor
         self.writer = writer
         self.queue: DueQueue[Key | GoneKey] = DueQueue()
+        self._recording: asyncio.Queue[Pass] = asyncio.Queue()  # sent, not yet recorded
         self.writes = WriteBehind(self.queue.until_idle)
         self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
         self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
@@ -70,16 +90,47 @@ class Reconciler:
         )
 
     async def work(self) -> None:
-        """One worker: take due Schedules one by one, for the operator's life."""
+        """One worker, for the operator's life: take due Schedules one by one and send their
+        commands; a pass that sent any is recorded later, by the recorder."""
         while True:
             key = await self.queue.get()
             try:
-                await self.reconcile(key)
+                done = await self.command(key)
             except Exception:
-                logger.exception("reconcile failed: schedule=%s/%s; retrying", *key[:2])
-                self.queue.add(key, at=self._retry_at(key).timestamp())
-            finally:
+                self._failed(key)
+                continue
+            if done is None:
                 self.queue.done(key)
+            elif done.outcomes:
+                self._recording.put_nowait(done)
+            else:
+                self._finish(done)
+
+    async def record_passes(self) -> None:
+        """The recorder, for the operator's life: status, history, Events and the next wake of
+        each pass that sent commands. While other due Schedules wait to be taken (a burst at
+        08:00), it waits too, up to a limit: their commands go to OCS first, and the
+        bookkeeping of all of them follows."""
+        while True:
+            done = await self._recording.get()
+            if self.queue.ready_count:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(HOLD_BACK_LIMIT):
+                        await self.queue.until_taken()
+            self._finish(done)
+
+    def _finish(self, done: Pass) -> None:
+        try:
+            self.conclude(done)
+        except Exception:
+            self._failed(done.key)
+        else:
+            self.queue.done(done.key)
+
+    def _failed(self, key: Key | GoneKey) -> None:
+        logger.exception("reconcile failed: schedule=%s/%s; retrying", *key[:2])
+        self.queue.add(key, at=self._retry_at(key).timestamp())
+        self.queue.done(key)
 
     async def prepare_for_openings(self) -> None:
         """For the operator's life: shortly before Schedules are due, open as many OCS
@@ -116,12 +167,13 @@ class Reconciler:
             self.gone[gone] = record
             self.queue.add(gone)
 
-    async def reconcile(self, key: Key | GoneKey) -> None:
+    async def command(self, key: Key | GoneKey) -> Pass | None:
+        """The first half of a pass: decide what the Schedule needs now and tell OCS."""
         self.passes += 1
         now = datetime.now(UTC)
         known = self.gone.get(key) if len(key) == 3 else self.store.schedules.get(key)
         if known is None:
-            return
+            return None
         schedule: Key = (key[0], key[1])
         deleted = len(key) == 3 or known.deleting
         view = self.store.view(schedule, now, known, deleted, self.observer.seen)
@@ -131,6 +183,19 @@ class Reconciler:
         outcomes = await self.executor.run_all(decision.commands)
         for outcome in outcomes:
             self.observer.command_done(outcome)
+        return Pass(key, known, view, decision, outcomes, now)
+
+    def conclude(self, done: Pass) -> None:
+        """The second half: status, Events and the next wake, from what OCS answered."""
+        key, known, view, decision, outcomes, now = (
+            done.key,
+            done.known,
+            done.view,
+            done.decision,
+            done.outcomes,
+            done.now,
+        )
+        schedule: Key = (key[0], key[1])
         status, notices = record(view, decision, outcomes, now)
         metrics.observe_pass(schedule[0], decision, outcomes, notices)
         ref = ObjectRef("Schedule", "schedules", schedule[0], schedule[1], known.uid)
