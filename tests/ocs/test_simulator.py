@@ -501,3 +501,48 @@ async def test_a_burst_of_requests_is_fast(simulator: Simulator, admin: Admin) -
     assert {status for status, _ in answers} == {200}
     assert len(simulator.request_log) == 3000
     assert elapsed < 8.0
+
+
+# --- the front door ------------------------------------------------------------------------------
+
+
+async def exchange(url: str, raw: bytes, answers: int) -> list[bytes]:
+    """Write `raw` on one connection and read `answers` HTTP answers (heads and JSON bodies)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(raw)
+    read = []
+    for _ in range(answers):
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        read.append(head.split(b"\r\n")[0] + b" " + await reader.readexactly(length))
+    writer.close()
+    return read
+
+
+async def test_pipelined_requests_are_answered_in_their_order() -> None:
+    """Requests sent back to back on one connection, one of them an admin request passed on
+    to the application behind, get their answers in the order they were sent."""
+    async with Simulator([{"dbid": 7}], load_delay=0) as sim:
+        assert sim.base_url is not None
+        raw = (
+            b"GET /campaigngroups/7?req=GetCampaignStatus HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /admin/campaigngroups/7 HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"POST /campaigngroups/7?req=LoadCampaign HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Length: 2\r\n\r\n{}"
+            b"GET /campaigngroups/8?req=GetCampaignStatus HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        first, admin, load, unknown = await exchange(sim.base_url, raw, 4)
+    assert first.startswith(b'HTTP/1.1 200 OK {"dbid": 7, "state": "NotLoaded"')
+    assert admin.startswith(b'HTTP/1.1 200 OK {"dbid": 7,')
+    assert b'"records"' in admin
+    assert load.startswith(b'HTTP/1.1 200 OK {"dbid": 7, "state": "Active"')
+    assert unknown.startswith(b"HTTP/1.1 404 Not Found ")
+
+
+async def test_an_unreadable_request_gets_400_and_a_closed_connection() -> None:
+    async with Simulator([{"dbid": 7}]) as sim:
+        assert sim.base_url is not None
+        (answer,) = await exchange(sim.base_url, b"HELLO THERE\r\n\r\n", 1)
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request ")
+    assert b"unreadable HTTP request" in answer

@@ -1,9 +1,11 @@
-"""The simulator's HTTP server: the OCS dialect on `/campaigngroups/<DBID>`, faults, request log.
+"""The simulator's server: the OCS dialect on `/campaigngroups/<DBID>`, faults, request log.
 
-Each OCS request is appended to an in-memory log with its receive time (that is what the
-benchmark measures activation lag against), may be delayed, failed with 503 or dropped by
-the configured faults, and is then applied to the `OcsModel`. Per request the work is a
-dictionary look-up and a log append, so a burst of tens of thousands of requests stays fast.
+OCS requests are answered by the front door (`front`), the admin API by an aiohttp
+application behind it. Each OCS request is appended to an in-memory log with its receive
+time (that is what the benchmark measures activation lag against), may be delayed, failed
+with 503 or dropped by the configured faults, and is then applied to the `OcsModel`. Per
+request the work is a dictionary look-up and a log append, so a burst of tens of thousands
+of requests stays fast.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from aiohttp import web
 
 from outbound_scheduler.ocs.codes import CampaignGroupState
 from outbound_scheduler.ocs.simulator import admin
+from outbound_scheduler.ocs.simulator.front import Answer, Front, Handling, OcsRequest
 from outbound_scheduler.ocs.simulator.model import (
     STATUS_REQUEST,
     BadRequest,
@@ -82,7 +85,8 @@ class Simulator:
         self.clock = clock
         self.random = random.Random(seed)
         self.base_url: str | None = None
-        self._runner: web.AppRunner | None = None
+        self._runner: web.AppRunner | None = None  # the admin API, behind the front
+        self._front: Front | None = None
         self._push_loop: asyncio.Task[None] | None = None
         self._wake_ups: dict[int, asyncio.TimerHandle] = {}
         self.add_campaign_groups(campaign_groups)
@@ -98,13 +102,14 @@ class Simulator:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listen on host:port (0 picks a free port) and return the base URL."""
         app = web.Application(middlewares=[_json_errors])
-        app.router.add_route("*", "/campaigngroups/{dbid}", self._on_ocs_request)
         admin.add_routes(app, self)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, backlog=1024)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        bound_host, bound_port = self._runner.addresses[0][:2]
+        behind = self._runner.addresses[0][:2]
+        self._front = Front(self.receive, f"http://{behind[0]}:{behind[1]}")
+        bound_host, bound_port = await self._front.start(host, port)
         self.base_url = f"http://{bound_host}:{bound_port}"
         self.restart_push_loop()
         logger.info(
@@ -119,6 +124,9 @@ class Simulator:
         for dbid in list(self._wake_ups):
             self._cancel_wake_up(dbid)
         await self.pusher.close()
+        if self._front is not None:
+            await self._front.stop()
+            self._front = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -154,64 +162,70 @@ class Simulator:
         self._after_action(group, "ManualStop")
         return group
 
-    async def _on_ocs_request(self, request: web.Request) -> web.StreamResponse:
-        dbid = _int_or_none(request.match_info["dbid"])
+    def receive(self, request: OcsRequest) -> Handling:
+        """Log an OCS request as it arrives; answer it now, or later under a latency fault."""
+        dbid = _int_or_none(request.dbid)
         entry: dict[str, Any] = {
             "receivedAt": utc_timestamp(),
             "method": request.method,
             "campaignGroup": dbid,
-            "req": request.query.get("req"),
+            "req": request.req,
         }
         self.request_log.append(entry)
-        response = await self._answer(request, entry)
-        entry["status"] = None if entry.get("dropped") else response.status
-        return response
+        delay = self.faults.latency_ms / 1000 if not self.down else 0.0
 
-    async def _answer(self, request: web.Request, entry: dict[str, Any]) -> web.StreamResponse:
-        if self.authorization and request.headers.get("Authorization") != self.authorization:
-            return error_response(401, "Unauthorized", "missing or wrong Authorization header")
+        def answer() -> Answer:
+            answered = self._answer(request, entry)
+            entry["status"] = None if answered.drop else answered.status
+            return answered
+
+        return Handling(delay, answer)
+
+    def _answer(self, request: OcsRequest, entry: dict[str, Any]) -> Answer:
+        if self.authorization and request.authorization != self.authorization:
+            return error_answer(401, "Unauthorized", "missing or wrong Authorization header")
         try:
-            body = await _json_body(request)
+            body = _json_body(request.body)
         except BadRequest as exc:
-            return error_response(400, "BadRequest", str(exc))
+            return error_answer(400, "BadRequest", str(exc))
         if body:
             entry["body"] = body
 
         # Overload refuses before doing anything; a drop loses the answer of work that was done.
-        fault = await self._injected_fault()
+        fault = self._injected_fault()
         if fault == "error":
-            return error_response(503, "Unavailable", "OCS is overloaded (simulated)")
-        response = self._apply(entry["campaignGroup"], entry["req"], request.method, body)
-        if fault == "drop" and request.transport is not None:
+            return error_answer(503, "Unavailable", "OCS is overloaded (simulated)")
+        answered = self._apply(entry["campaignGroup"], entry["req"], request.method, body)
+        if fault == "drop":
             entry["dropped"] = True
-            request.transport.abort()
-        return response
+            answered.drop = True
+        return answered
 
     def _apply(
         self, dbid: int | None, req: str | None, method: str, body: dict[str, Any]
-    ) -> web.Response:
+    ) -> Answer:
+        if method not in ("GET", "POST"):
+            return error_answer(405, "MethodNotAllowed", f"OCS does not accept {method}")
         if (method == "GET") != (req == STATUS_REQUEST):
-            return error_response(405, "MethodNotAllowed", f"{req} does not accept {method}")
+            return error_answer(405, "MethodNotAllowed", f"{req} does not accept {method}")
         try:
             if dbid is None:
                 raise UnknownCampaignGroup("campaign group DBID must be an integer")
             group = self.model.handle(dbid, req or "", body, self.clock())
         except UnknownCampaignGroup as exc:
-            return error_response(404, "NotFound", str(exc), dbid=dbid, req=req)
+            return error_answer(404, "NotFound", str(exc), dbid=dbid, req=req)
         except BadRequest as exc:
-            return error_response(400, "BadRequest", str(exc), dbid=dbid, req=req)
+            return error_answer(400, "BadRequest", str(exc), dbid=dbid, req=req)
         except Refused as exc:
             return _conflict(dbid, req, exc)
         if req != STATUS_REQUEST:
             self._after_action(group, req or "")
-        return web.json_response(status_document(self.model, group, self.clock()))
+        return Answer(200, status_document(self.model, group, self.clock()))
 
-    async def _injected_fault(self) -> str | None:
+    def _injected_fault(self) -> str | None:
         faults = self.faults
         if self.down:
             return "error"
-        if faults.latency_ms > 0:
-            await asyncio.sleep(faults.latency_ms / 1000)
         if faults.drop_rate > 0 and self.random.random() < faults.drop_rate:
             return "drop"
         if faults.error_rate > 0 and self.random.random() < faults.error_rate:
@@ -260,8 +274,8 @@ def utc_timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def error_response(status: int, error: str, message: str, **context: Any) -> web.Response:
-    return web.json_response({"error": error, "message": message, **context}, status=status)
+def error_answer(status: int, error: str, message: str, **context: Any) -> Answer:
+    return Answer(status, {"error": error, "message": message, **context})
 
 
 def load_seed_file(path: str | Path) -> list[dict[str, Any]]:
@@ -291,9 +305,9 @@ async def serve_forever(
         await simulator.stop()
 
 
-def _conflict(dbid: int | None, req: str | None, refusal: Refused) -> web.Response:
+def _conflict(dbid: int | None, req: str | None, refusal: Refused) -> Answer:
     state = refusal.state
-    return error_response(
+    return error_answer(
         409, "Conflict", str(refusal), dbid=dbid, req=req, state=state.name, stateCode=int(state)
     )
 
@@ -306,13 +320,11 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error_response(exc.status, exc.reason, exc.text or exc.reason)
+        document = {"error": exc.reason, "message": exc.text or exc.reason}
+        return web.json_response(document, status=exc.status)
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    raw = await request.read()
+def _json_body(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
