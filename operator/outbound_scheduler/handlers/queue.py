@@ -30,8 +30,6 @@ class DueQueue(Generic[K]):
         self._changed = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
-        self._taken = asyncio.Event()  # no key waits to be taken
-        self._taken.set()
 
     def add(self, key: K, at: float | None = None) -> None:
         """Make `key` ready now, or at `at` (seconds since the epoch) if that is later."""
@@ -49,8 +47,6 @@ class DueQueue(Generic[K]):
     async def get(self) -> K:
         key = await self._ready.get()
         self._queued.discard(key)
-        if not self._queued:
-            self._taken.set()
         self._active.add(key)
         self._update_idle()
         return key
@@ -69,7 +65,6 @@ class DueQueue(Generic[K]):
             self._queued.add(key)
             self._ready.put_nowait(key)
             self._idle.clear()
-            self._taken.clear()
 
     def release_due(self) -> float | None:
         """Make every key whose instant has come ready; return the seconds to the next one."""
@@ -93,10 +88,6 @@ class DueQueue(Generic[K]):
     @property
     def ready_count(self) -> int:
         return self._ready.qsize()
-
-    async def until_taken(self) -> None:
-        """Wait until every ready key was taken by a worker (some may still be worked on)."""
-        await self._taken.wait()
 
     async def until_idle(self) -> None:
         """Wait until no key waits to be taken or is being worked on."""

@@ -81,6 +81,8 @@ class Reconciler:
         self.writer = writer
         self.queue: DueQueue[Key | GoneKey] = DueQueue()
         self._recording: asyncio.Queue[Pass] = asyncio.Queue()  # sent, not yet recorded
+        self._sending = 0  # passes between taking their Schedule and OCS's last answer
+        self._sent = asyncio.Event()  # set when the last of them got its answers
         self.writes = WriteBehind(self.queue.until_idle)
         self.gone: dict[GoneKey, ScheduleRecord] = {}  # deleted without our finalizer, holding
         self.failures: dict[Key | GoneKey, int] = {}  # consecutive passes with an OCS error
@@ -94,11 +96,16 @@ class Reconciler:
         commands; a pass that sent any is recorded later, by the recorder."""
         while True:
             key = await self.queue.get()
+            self._sending += 1
             try:
                 done = await self.command(key)
             except Exception:
                 self._failed(key)
                 continue
+            finally:
+                self._sending -= 1
+                if not self._sending:
+                    self._sent.set()
             if done is None:
                 self.queue.done(key)
             elif done.outcomes:
@@ -108,16 +115,21 @@ class Reconciler:
 
     async def record_passes(self) -> None:
         """The recorder, for the operator's life: status, history, Events and the next wake of
-        each pass that sent commands. While other due Schedules wait to be taken (a burst at
-        08:00), it waits too, up to a limit: their commands go to OCS first, and the
-        bookkeeping of all of them follows."""
+        each pass that sent commands. While other passes still send, or due Schedules wait for
+        a worker (a burst at 08:00), it waits, up to a limit: their commands go to OCS first,
+        and the bookkeeping of all of them follows."""
         while True:
             done = await self._recording.get()
-            if self.queue.ready_count:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(HOLD_BACK_LIMIT):
-                        await self.queue.until_taken()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(HOLD_BACK_LIMIT):
+                    await self._until_sent()
             self._finish(done)
+
+    async def _until_sent(self) -> None:
+        """Until no pass is sending commands and no due Schedule waits for a worker."""
+        while self._sending or self.queue.ready_count:
+            self._sent.clear()
+            await self._sent.wait()
 
     def _finish(self, done: Pass) -> None:
         try:

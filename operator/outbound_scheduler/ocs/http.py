@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import httptools
 
 IDLE_SECONDS = 15.0  # a connection idle longer is closed, before OCS closes it under us
+SWEEPS = 8  # looks for late answers per time-out: one fails at most 1/8 of it late
 
 
 class HttpError(Exception):
@@ -56,6 +57,11 @@ class _Connection(asyncio.Protocol):
         assert self.transport is not None
         self._answer, self._body, self._headers_done, self._framed = answer, [], False, False
         self.transport.write(request)
+
+    def fail(self, error: HttpError) -> None:
+        """Give up on the request in flight and on the connection."""
+        self._fail(error)
+        self.close()
 
     def close(self) -> None:
         self._reusable = False
@@ -134,6 +140,8 @@ class HttpClient:
         lines = [f"Host: {host}:{self._port}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
         self._head = "".join(f"{line}\r\n" for line in lines).encode("latin-1")
         self._idle: deque[_Connection] = deque()  # most recently used on the right
+        self._waiting: dict[_Connection, float] = {}  # in flight → when its answer is late
+        self._sweeper: asyncio.TimerHandle | None = None
         self._closed = False
 
     async def request(self, method: str, target: str, body: bytes | None = None) -> Response:
@@ -145,25 +153,42 @@ class HttpClient:
         else:
             length = b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
             message = start + self._head + length + body
-        connection = None
         try:
-            async with asyncio.timeout(self._timeout):
-                connection = await self._connection()
-                answer = asyncio.get_running_loop().create_future()
-                connection.send(message, answer)
-                response = await answer
+            connection = await self._connection()
         except TimeoutError:
-            if connection is not None:
-                connection.close()  # its late answer would be read as the next request's
             raise HttpError(f"no answer within {self._timeout:g} s") from None
         except OSError as error:
             raise HttpError(f"cannot reach {self._host}:{self._port}: {error}") from error
+        answer = asyncio.get_running_loop().create_future()
+        connection.send(message, answer)
+        self._watch(connection)
+        try:
+            response = await answer
         except HttpError:
-            if connection is not None:
-                connection.close()
+            connection.close()  # a late answer would be read as the next request's
             raise
+        finally:
+            self._waiting.pop(connection, None)
         self._release(connection)
         return response
+
+    def _watch(self, connection: _Connection) -> None:
+        """Fail the request on `connection` if no answer comes in time. One timer sweeps all
+        requests in flight, a few times per time-out: cheaper than a timer per request."""
+        self._waiting[connection] = time.monotonic() + self._timeout
+        if self._sweeper is None:
+            loop = asyncio.get_running_loop()
+            self._sweeper = loop.call_later(self._timeout / SWEEPS, self._sweep)
+
+    def _sweep(self) -> None:
+        now, self._sweeper = time.monotonic(), None
+        late = [connection for connection, due in self._waiting.items() if due <= now]
+        for connection in late:
+            del self._waiting[connection]
+            connection.fail(HttpError(f"no answer within {self._timeout:g} s"))
+        if self._waiting:
+            loop = asyncio.get_running_loop()
+            self._sweeper = loop.call_later(self._timeout / SWEEPS, self._sweep)
 
     async def connect_ahead(self, count: int) -> int:
         """Open connections until `count` are idle, so that as many requests sent at once
@@ -196,8 +221,9 @@ class HttpClient:
                 return connection
             connection.close()
         loop = asyncio.get_running_loop()
-        _, connection = await loop.create_connection(
-            _Connection, self._host, self._port, ssl=self._ssl
+        _, connection = await asyncio.wait_for(
+            loop.create_connection(_Connection, self._host, self._port, ssl=self._ssl),
+            self._timeout,
         )
         return connection
 
@@ -212,5 +238,10 @@ class HttpClient:
 
     async def close(self) -> None:
         self._closed = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
+        for connection in list(self._waiting):
+            connection.fail(HttpError("the client was closed"))
         while self._idle:
             self._idle.pop().close()
