@@ -129,6 +129,24 @@ async def settle(stack: Stack, watch: Watch, namespace: str, count: int, deadlin
     return False
 
 
+async def recorded(stack: Stack, plan: objects.Plan, deadline: float) -> bool:
+    """Wait until every Schedule's status shows each of its groups started; False at
+    `deadline`."""
+    assert stack.api is not None
+    path = collection(SCHEDULES, plan.namespace)
+    while time.time() < deadline:
+        items = await stack.api.items(path)
+        if len(items) >= len(plan.schedules) and all(map(started, items)):
+            return True
+        await asyncio.sleep(2)
+    return False
+
+
+def started(item: dict[str, Any]) -> bool:
+    entries = (item.get("status") or {}).get("campaignGroups") or []
+    return bool(entries) and all(entry.get("started") for entry in entries)
+
+
 def observed(item: dict[str, Any]) -> bool:
     status = item.get("status") or {}
     return status.get("observedGeneration") == item["metadata"].get("generation")
@@ -165,6 +183,9 @@ async def measure(
     cpu_starting = delta_seconds(stack.cpu_seconds(), cpu_at_due)
     writes_starting = delta(watch.snapshot(), before)
 
+    # Status is written behind every start: wait until each Schedule shows its run started,
+    # then until writes stop, so that all of them are counted.
+    await recorded(stack, plan, time.time() + patience)
     await quiet(watch.writers, SETTLE_QUIET, time.time() + patience)
     last_write = max(c.last_event for c in watch.writers)
     cpu = delta_seconds(stack.cpu_seconds(), cpu_at_due)
