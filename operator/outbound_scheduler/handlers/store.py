@@ -249,12 +249,8 @@ class Store:
         them another way: that Schedule's mode wins (ties: namespace and name order)."""
         if record.spec is None or record.timetable is None:
             return {}
-        shared = any(
-            set().union(*map(self.schedules_naming, self.groups_with_id((g.ocs, g.dbid)))) - {key}
-            for g in usable.values()
-        )
-        if not shared:  # the usual case: no window to compute, nothing to compare
-            return {}
+        if not any(self._shared(key, (g.ocs, g.dbid)) for g in usable.values()):
+            return {}  # the usual case: no window to compute, nothing to compare
         window = record.timetable.window_at(now)
         if window is None:
             return {}
@@ -274,6 +270,14 @@ class Store:
             if winner != key and way != ours:
                 conflicts[entry.name] = ModeConflict("/".join(winner), *way)
         return conflicts
+
+    def _shared(self, key: Key, group_id: GroupId) -> bool:
+        """True when a Schedule other than `key` names a CampaignGroup for this OCS group."""
+        for group_key in self._by_id.get(group_id, ()):
+            naming = self._naming.get(group_key, ())
+            if len(naming) > 1 or (naming and key not in naming):
+                return True
+        return False
 
     def _dials(
         self, key: Key, name: str, now: datetime

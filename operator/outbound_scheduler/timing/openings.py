@@ -39,9 +39,25 @@ class Openings:
         self.recurrence = recurrence
         self.exclusions = exclusions
         self.zone = recurrence.zone
+        # A reconcile pass asks about the same instant several times: the last answers kept.
+        self._after: tuple[datetime, Occurrence | None] | None = None
+        self._before: tuple[datetime, Occurrence | None] | None = None
 
     def first_after(self, t: datetime) -> Occurrence | None:
         """The first occurrence strictly after `t` that opens a window."""
+        last = self._after
+        if last is None or last[0] != t:
+            last = self._after = (t, self._first_after(t))
+        return last[1]
+
+    def last_at_or_before(self, t: datetime) -> Occurrence | None:
+        """The last occurrence at or before `t` that opened a window."""
+        last = self._before
+        if last is None or last[0] != t:
+            last = self._before = (t, self._last_at_or_before(t))
+        return last[1]
+
+    def _first_after(self, t: datetime) -> Occurrence | None:
         if self.exclusions is None:
             return self.recurrence.occurrence_after(t)
         limit, cursor = t + HORIZON, t
@@ -52,8 +68,7 @@ class Openings:
             cursor = day_start(self.exclusions.run_through(day) + ONE_DAY, self.zone) - ONE_TICK
         return None
 
-    def last_at_or_before(self, t: datetime) -> Occurrence | None:
-        """The last occurrence at or before `t` that opened a window."""
+    def _last_at_or_before(self, t: datetime) -> Occurrence | None:
         if self.exclusions is None:
             return self.recurrence.occurrence_at_or_before(t)
         limit, cursor = t - HORIZON, t
