@@ -24,6 +24,7 @@ import aiohttp
 
 OUR_API = "/apis/outbound.dev/v1alpha1"
 CONCURRENCY = 32
+PURGE_PATIENCE = 600.0  # seconds a deleted collection may take to empty
 _TYPE = re.compile(rb'^\{"type":"([A-Z]+)"')
 _NAME = re.compile(rb'"name":"([^"]+)"')
 _VERSION = re.compile(rb'"resourceVersion":"([0-9]+)"')
@@ -140,7 +141,14 @@ class Api:
             if item["metadata"].get("finalizers")
         ]
         await asyncio.gather(*(lift(name) for name in held))
-        await self.call("DELETE", path, {"propagationPolicy": "Background"})
+        # Tens of thousands of objects outlast the server's request time-out (504); the
+        # deletion goes on regardless, so wait until the collection is empty.
+        await self.call("DELETE", path, {"propagationPolicy": "Background"}, ok=(504,))
+        deadline = time.monotonic() + PURGE_PATIENCE
+        while await self.items(path, metadata_only=True):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{path}: objects still there {PURGE_PATIENCE:.0f} s on")
+            await asyncio.sleep(2)
 
 
 class WriteCounter:
