@@ -19,37 +19,38 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bench.stack import Stack
+from outbound_scheduler.ocs.http import HttpClient, HttpError
 
 
 async def hammer(url: str, first_dbid: int, groups: int, requests: int, concurrency: int) -> dict:
     errors = 0
     next_index = 0
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    timeout = aiohttp.ClientTimeout(total=10)
+    # The operator's own client: a heavier one would be the limit here, not the simulator.
+    client = HttpClient(url, timeout=10.0)
 
-    async def worker(session: aiohttp.ClientSession) -> None:
+    async def worker() -> None:
         nonlocal errors, next_index
         while next_index < requests:
             index, next_index = next_index, next_index + 1
             dbid = first_dbid + index % groups
-            if index < groups:
-                call = session.post(f"{url}/campaigngroups/{dbid}?req=LoadCampaign", json={})
-            else:
-                call = session.get(f"{url}/campaigngroups/{dbid}?req=GetCampaignStatus")
             try:
-                async with call as response:
-                    await response.read()
-                    errors += response.status >= 400
-            except (aiohttp.ClientError, TimeoutError):
+                if index < groups:
+                    answer = await client.request(
+                        "POST", f"/campaigngroups/{dbid}?req=LoadCampaign", b"{}"
+                    )
+                else:
+                    answer = await client.request(
+                        "GET", f"/campaigngroups/{dbid}?req=GetCampaignStatus"
+                    )
+                errors += answer.status >= 400
+            except HttpError:
                 errors += 1
 
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        began = time.monotonic()
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        seconds = time.monotonic() - began
+    began = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.monotonic() - began
+    await client.close()
     return {
         "requests": requests,
         "errors": errors,
