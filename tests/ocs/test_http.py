@@ -59,6 +59,15 @@ def framed(answer: bytes) -> bool:
     return b"content-length:" in head or b"transfer-encoding:" in head
 
 
+async def refused_port() -> int:
+    """A loopback port that was free a moment ago: nothing listens there now."""
+    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = probe.sockets[0].getsockname()[1]
+    probe.close()
+    await probe.wait_closed()
+    return port
+
+
 Serve = Callable[[Answer], Awaitable[Script]]
 
 
@@ -171,10 +180,7 @@ async def test_garbage_and_refused_connections_are_http_errors(server: Serve) ->
 
 
 async def test_an_unreachable_ocs_is_an_http_error() -> None:
-    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = probe.sockets[0].getsockname()[1]
-    probe.close()
-    await probe.wait_closed()
+    port = await refused_port()
     client = HttpClient(f"http://127.0.0.1:{port}", timeout=1.0)
     with pytest.raises(HttpError, match=f"cannot reach 127.0.0.1:{port}"):
         await client.request("GET", "/x")
@@ -200,9 +206,6 @@ async def test_connections_opened_ahead_serve_a_burst_without_handshakes(server:
 
 
 async def test_connecting_ahead_to_an_unreachable_ocs_only_counts_failures() -> None:
-    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = probe.sockets[0].getsockname()[1]
-    probe.close()
-    await probe.wait_closed()
+    port = await refused_port()
     client = HttpClient(f"http://127.0.0.1:{port}", timeout=1.0)
     assert await client.connect_ahead(2) == 2

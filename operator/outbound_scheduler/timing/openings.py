@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from outbound_scheduler.timing.calendar import ExclusionCalendar
+from outbound_scheduler.timing.recall import Recall
 from outbound_scheduler.timing.recurrence import Occurrence, Recurrence
 from outbound_scheduler.timing.zones import day_start, local_date
 
@@ -39,23 +40,16 @@ class Openings:
         self.recurrence = recurrence
         self.exclusions = exclusions
         self.zone = recurrence.zone
-        # A reconcile pass asks about the same instant several times: the last answers kept.
-        self._after: tuple[datetime, Occurrence | None] | None = None
-        self._before: tuple[datetime, Occurrence | None] | None = None
+        self._after = Recall(self._first_after)
+        self._before = Recall(self._last_at_or_before)
 
     def first_after(self, t: datetime) -> Occurrence | None:
         """The first occurrence strictly after `t` that opens a window."""
-        last = self._after
-        if last is None or last[0] != t:
-            last = self._after = (t, self._first_after(t))
-        return last[1]
+        return self._after(t)
 
     def last_at_or_before(self, t: datetime) -> Occurrence | None:
         """The last occurrence at or before `t` that opened a window."""
-        last = self._before
-        if last is None or last[0] != t:
-            last = self._before = (t, self._last_at_or_before(t))
-        return last[1]
+        return self._before(t)
 
     def _first_after(self, t: datetime) -> Occurrence | None:
         if self.exclusions is None:

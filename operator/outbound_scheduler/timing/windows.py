@@ -40,6 +40,7 @@ from outbound_scheduler.timing.calendar import (
     exclusion_calendar,
 )
 from outbound_scheduler.timing.openings import HORIZON, Openings, Skip
+from outbound_scheduler.timing.recall import Recall
 from outbound_scheduler.timing.recurrence import Occurrence, Recurrence, compile_recurrence
 from outbound_scheduler.timing.zones import resolve, wall_clock
 
@@ -95,24 +96,16 @@ class Timetable:
         self.end_at = end_at
         self.openings = openings or Openings(recurrence, None)
         self.allowed = allowed
-        # One pass asks about the same instant several times (decide, record, next wake):
-        # the last answer of each question is kept.
-        self._last_at: tuple[datetime, Window | None] | None = None
-        self._last_after: tuple[datetime, Window | None] | None = None
+        self._at = Recall(self._window_at)
+        self._after = Recall(self._next_window_after)
 
     def window_at(self, t: datetime) -> Window | None:
         """The window open at `t` (start <= t < end), if any."""
-        last = self._last_at
-        if last is None or last[0] != t:
-            last = self._last_at = (t, self._window_at(t))
-        return last[1]
+        return self._at(t)
 
     def next_window_after(self, t: datetime) -> Window | None:
         """The first window that opens strictly after `t`."""
-        last = self._last_after
-        if last is None or last[0] != t:
-            last = self._last_after = (t, self._next_window_after(t))
-        return last[1]
+        return self._after(t)
 
     def _window_at(self, t: datetime) -> Window | None:
         planned = self._planned_at(t)
