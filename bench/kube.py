@@ -141,14 +141,13 @@ class Api:
             if item["metadata"].get("finalizers")
         ]
         await asyncio.gather(*(lift(name) for name in held))
-        # Tens of thousands of objects outlast the server's request time-out (504); the
-        # deletion goes on regardless, so wait until the collection is empty.
-        await self.call("DELETE", path, {"propagationPolicy": "Background"}, ok=(504,))
+        # Tens of thousands of objects outlast the server's request time-out (504), and the
+        # deletion stops with the request: ask again until the collection is empty.
         deadline = time.monotonic() + PURGE_PATIENCE
         while await self.items(path, metadata_only=True):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{path}: objects still there {PURGE_PATIENCE:.0f} s on")
-            await asyncio.sleep(2)
+            await self.call("DELETE", path, {"propagationPolicy": "Background"}, ok=(504,))
 
 
 class WriteCounter:

@@ -112,6 +112,8 @@ async def run_all(stack: Stack, args: argparse.Namespace) -> list[dict[str, Any]
     for step in steps:
         results.append(await step())
         print(report.table(results[-1:]), file=sys.stderr, flush=True)
+        if args.json:  # each scenario kept as soon as measured: a later one may fail
+            args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
     return results
 
 
