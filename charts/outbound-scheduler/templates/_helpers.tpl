@@ -90,12 +90,11 @@ The operator's settings as OUTBOUND_SCHEDULER_* variables (container env entries
 {{/*
 The rules the operator needs in every namespace it watches; the ClusterRole grants them
 everywhere, a namespace-restricted install grants them per namespace through Roles.
-Kopf's on.event handlers keep no state on the objects; what the operator writes is
-status, Events, and its own finalizer on Schedules.
+The operator keeps no state on the objects beyond status; what it writes is status,
+Events, and its own finalizer on Schedules.
 */}}
 {{- define "outbound-scheduler.operatorRules" -}}
-# Schedules and CampaignGroups: Kopf lists and watches both kinds, and the operator lists
-# the CampaignGroups at start-up.
+# Schedules and CampaignGroups: the operator lists and watches both kinds.
 - apiGroups: ["outbound.dev"]
   resources: ["schedules", "campaigngroups"]
   verbs: ["list", "watch"]

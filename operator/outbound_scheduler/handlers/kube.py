@@ -1,18 +1,19 @@
-"""Calls to the Kubernetes API that the operator makes itself: lists, status patches, Events.
+"""Calls to the Kubernetes API that the operator makes: lists and watches of its kinds,
+status patches, Events.
 
-Kopf watches and logs in; the operator's own writes happen outside Kopf's
-handler cycle (a run starts when its window opens, not when an object
-changes), so they go through this small client, built from the same
-credentials Kopf logged in with.
+Kopf logs in; every call goes through this small client, built from the
+credentials Kopf logged in with. A run starts when its window opens, not when an
+object changes, so the operator's writes happen outside any handler cycle.
 """
 
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 import ssl
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,12 @@ from outbound_scheduler.models.crd import GROUP, VERSION
 logger = logging.getLogger(__name__)
 EVENT_SOURCE = "outbound-scheduler"
 RETRIES = 8
+PAGE = 500  # objects per list request: a page's JSON is parsed and dropped before the next
+WATCH_SECONDS = 600  # a watch stream's life, asked of the server; then it is opened again
+
+
+class Expired(Exception):
+    """The server no longer has the changes after the version asked for: list again."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +94,57 @@ class KubeApi:
             await self._poster
         await self._session.close()
 
-    async def list_objects(self, plural: str, namespace: str | None = None) -> list[dict]:
-        """All objects of one of our kinds, in one namespace or in all of them."""
+    def _collection(self, plural: str, namespace: str | None) -> str:
         scope = f"/namespaces/{namespace}" if namespace else ""
-        url = f"{self._server}/apis/{GROUP}/{VERSION}{scope}/{plural}"
-        answer = await self._request("GET", url)
-        return answer["items"] if answer else []
+        return f"{self._server}/apis/{GROUP}/{VERSION}{scope}/{plural}"
+
+    async def list_pages(
+        self, plural: str, namespace: str | None, limit: int = PAGE
+    ) -> AsyncIterator[tuple[list[dict], str]]:
+        """One of our kinds, in one namespace or in all of them, `limit` objects at a time;
+        each page with the resourceVersion the whole list was read at. Expired when the
+        listing took so long that the server no longer serves its continuation."""
+        url, token = self._collection(plural, namespace), ""
+        while True:
+            params = {"limit": str(limit), **({"continue": token} if token else {})}
+            answer = await self._request("GET", url, absent=(410,), params=params)
+            if answer is None:
+                raise Expired(f"listing {plural}: continuation expired")
+            yield answer["items"], answer["metadata"]["resourceVersion"]
+            token = answer["metadata"].get("continue") or ""
+            if not token:
+                return
+
+    async def watch(
+        self, plural: str, namespace: str | None, version: str
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The changes after `version`, with bookmarks, until the server ends the stream
+        (after WATCH_SECONDS); Expired when `version` is older than the server keeps."""
+        params = {
+            "watch": "1",
+            "resourceVersion": version,
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": str(WATCH_SECONDS),
+        }
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=WATCH_SECONDS + 60)
+        url = self._collection(plural, namespace)
+        async with self._session.get(url, params=params, timeout=timeout) as response:
+            if response.status == 410:
+                raise Expired(f"watching {plural}: version {version} expired")
+            if response.status >= 400:
+                detail = await response.text()
+                raise kopf.TemporaryError(f"watching {plural}: {response.status} {detail}")
+            rest = b""
+            async for chunk in response.content.iter_any():
+                *lines, rest = (rest + chunk).split(b"\n")
+                for line in lines:
+                    event = json.loads(line)
+                    if event["type"] == "ERROR":
+                        status = event["object"]
+                        if status.get("code") == 410:
+                            raise Expired(f"watching {plural}: {status.get('message')}")
+                        raise kopf.TemporaryError(f"watching {plural}: {status.get('message')}")
+                    yield event
 
     async def patch_status(self, ref: ObjectRef, status: dict[str, Any]) -> str | None:
         """Merge-patch the status subresource; the new resourceVersion, None if it is gone."""
