@@ -14,6 +14,8 @@ import asyncio
 import math
 import re
 import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from bench.kube import CAMPAIGN_GROUPS, EVENTS, SCHEDULES, WriteCounter, collect
 from bench.stack import ProcessProbe, Stack
 
 SETTLE_QUIET = 2.0  # seconds without a write after which the operator has caught up
+LOOK_AGAIN = 10.0  # seconds between lists of a collection while waiting on what it shows
 
 
 def lead_seconds(schedules: int, groups_each: int) -> float:
@@ -88,6 +91,7 @@ async def prepare(
     assert stack.api is not None
     assert stack.ocs is not None
     api, namespace = stack.api, plan.namespace
+    await stack.sweep()  # what the scenario before left, once its figures are out
     await api.ensure_namespace(namespace)
     await stack.ocs.register(plan.dbids)
     await stack.ocs.clear()  # what earlier scenarios caused is theirs
@@ -129,16 +133,23 @@ async def settle(stack: Stack, watch: Watch, namespace: str, count: int, deadlin
     return False
 
 
-async def recorded(stack: Stack, plan: objects.Plan, deadline: float) -> bool:
+async def recorded(
+    stack: Stack, plan: objects.Plan, written: Callable[[str], bool], deadline: float
+) -> bool:
     """Wait until every Schedule's status shows each of its groups started; False at
-    `deadline`."""
+    `deadline`. The collection is read only once every Schedule was `written` since the
+    instant: a list of thousands of statuses is itself heavy work for the API server,
+    and asked every few seconds it slowed the very writes it waited for."""
     assert stack.api is not None
     path = collection(SCHEDULES, plan.namespace)
+    names = [schedule["metadata"]["name"] for schedule in plan.schedules]
     while time.time() < deadline:
-        items = await stack.api.items(path)
-        if len(items) >= len(plan.schedules) and all(map(started, items)):
-            return True
-        await asyncio.sleep(2)
+        if all(map(written, names)):
+            items = await stack.api.items(path)
+            if len(items) >= len(plan.schedules) and all(map(started, items)):
+                return True
+            await asyncio.sleep(LOOK_AGAIN)
+        await asyncio.sleep(0.5)
     return False
 
 
@@ -172,6 +183,7 @@ async def measure(
     """From the first due instant on: lags, writes, the operator's CPU and memory."""
     first, last = min(plan.due.values()), max(plan.due.values())
     before = watch.snapshot()
+    writes_before = Counter(watch.schedules.modified_by_name)
     await sleep_until(first - timedelta(seconds=1))
     profile = stack.start_profile(plan.namespace)
     await sleep_until(first)
@@ -185,7 +197,10 @@ async def measure(
 
     # Status is written behind every start: wait until each Schedule shows its run started,
     # then until writes stop, so that all of them are counted.
-    await recorded(stack, plan, time.time() + patience)
+    def written(name: str) -> bool:
+        return watch.schedules.modified_by_name[name] > writes_before[name]
+
+    await recorded(stack, plan, written, time.time() + patience)
     await quiet(watch.writers, SETTLE_QUIET, time.time() + patience)
     last_write = max(c.last_event for c in watch.writers)
     cpu = delta_seconds(stack.cpu_seconds(), cpu_at_due)
@@ -215,12 +230,11 @@ def delta_seconds(after: dict[str, float], before: dict[str, float]) -> dict[str
 
 
 async def finish(stack: Stack, watch: Watch, namespace: str) -> None:
-    """Stop the operator and remove the scenario's objects, so the next one starts clean."""
-    assert stack.api is not None
+    """Stop the operator; the scenario's objects are deleted when the next one is prepared
+    (after this one's figures are out), so that it starts clean."""
     await watch.stop()
     stack.stop_operator()
-    for kind in (SCHEDULES, CAMPAIGN_GROUPS):
-        await stack.api.purge(collection(kind, namespace))
+    stack.litter += [collection(kind, namespace) for kind in (SCHEDULES, CAMPAIGN_GROUPS)]
 
 
 async def burst(

@@ -123,6 +123,13 @@ class Stack:
         self.ocs: Ocs | None = None
         self._http: aiohttp.ClientSession | None = None
         self._operators = 0
+        self.litter: list[str] = []  # collections a measured scenario left to delete
+
+    async def sweep(self) -> None:
+        """Delete what the scenarios measured so far left behind."""
+        assert self.api is not None
+        while self.litter:
+            await self.api.purge(self.litter.pop(0))
 
     async def __aenter__(self) -> Stack:
         try:
