@@ -133,6 +133,9 @@ class MeteredDialect:
         self.endpoint = endpoint
         self.dialect = dialect
         self._series: dict[tuple[str, str], tuple[Any, Any]] = {}  # (request, result) → both
+        # Wrapped once: an instance attribute is found before __getattr__ is asked.
+        for name, request in OCS_REQUESTS.items():
+            setattr(self, name, self._metered(request, getattr(dialect, name)))
 
     def _observe(self, request: str, result: str, seconds: float) -> None:
         """Count and time one request; a series is looked up once, not per request."""
@@ -149,9 +152,7 @@ class MeteredDialect:
         return f"MeteredDialect({self.endpoint!r}, {self.dialect!r})"
 
     def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.dialect, name)
-        request = OCS_REQUESTS.get(name)
-        return attribute if request is None else self._metered(request, attribute)
+        return getattr(self.dialect, name)
 
     def _metered(self, request: str, call: Callable[..., Any]) -> Callable[..., Any]:
         async def metered(*args: Any, **kwargs: Any) -> Any:

@@ -12,6 +12,8 @@ T = TypeVar("T")
 
 
 class Recall(Generic[T]):
+    __slots__ = ("_answer", "_last")  # four per Schedule: no dict each
+
     def __init__(self, answer: Callable[[datetime], T]) -> None:
         self._answer = answer
         self._last: tuple[datetime, T] | None = None
