@@ -22,6 +22,7 @@ import kopf
 
 from outbound_scheduler.handlers.kube import Expired, KubeApi
 from outbound_scheduler.handlers.store import Key, key_of
+from outbound_scheduler.ocs.http import HttpError
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], None]
@@ -75,7 +76,7 @@ class Informer:
             except Expired as error:
                 logger.info("%s; listing again", error)
                 self._version = None
-            except (aiohttp.ClientError, TimeoutError, kopf.TemporaryError) as error:
+            except (aiohttp.ClientError, HttpError, TimeoutError, kopf.TemporaryError) as error:
                 logger.warning("watching %s broke (%s); again in %.0f s", self.plural, error, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, PAUSE_LIMIT)

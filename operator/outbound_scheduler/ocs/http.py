@@ -1,4 +1,4 @@
-"""A small HTTP/1.1 client for one OCS: kept-alive connections, nothing else.
+"""A small HTTP/1.1 client for one server: kept-alive connections, nothing else.
 
 At 08:00 sharp thousands of campaign groups start at once, two requests each,
 and the operator has one core to send them from. A general client spends
@@ -6,8 +6,9 @@ most of a request's time on what OCS never needs (cookies, redirects,
 proxies, header multidicts, tracing hooks); here a request is one prepared
 byte string written to an idle connection and its answer is read by
 httptools' C parser, about a quarter of the CPU per request (see bench/).
-Requests whose connection broke or timed out fail with `HttpError`; the
-dialect above decides what to retry.
+The status writes and Events that follow the starts, to the Kubernetes API,
+take the same way. Requests whose connection broke or timed out fail with
+`HttpError`; the caller decides what to retry.
 """
 
 from __future__ import annotations
@@ -144,14 +145,20 @@ class HttpClient:
         self._sweeper: asyncio.TimerHandle | None = None
         self._closed = False
 
-    async def request(self, method: str, target: str, body: bytes | None = None) -> Response:
+    async def request(
+        self,
+        method: str,
+        target: str,
+        body: bytes | None = None,
+        content_type: bytes = b"application/json",
+    ) -> Response:
         """Send one request (`target`: path and query under the base URL) and read its answer;
-        a JSON `body` goes with its length."""
+        a `body` goes with its type and length."""
         start = f"{method} {self._prefix}{target} HTTP/1.1\r\n".encode("latin-1")
         if body is None:
             message = start + self._head + b"\r\n"
         else:
-            length = b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+            length = b"Content-Type: %s\r\nContent-Length: %d\r\n\r\n" % (content_type, len(body))
             message = start + self._head + length + body
         try:
             connection = await self._connection()
