@@ -14,6 +14,7 @@ again. One that stops while OCS answered all along was stopped by a person.
 """
 
 import asyncio
+import heapq
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 POLLS = 8  # GetCampaignStatus requests in flight at once: polls never crowd out commands
 POLL_RATE = 200  # polls per second at most, over all groups and endpoints
 TICK = timedelta(seconds=1)  # how often the poller looks for groups due a poll
+SLICE = 1000  # groups looked at between two yields to due work
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -117,29 +119,49 @@ class Observer:
     async def run(self, wanted: Callable[[], Iterable[GroupId]]) -> None:
         """Poll the groups `wanted` names, each once per interval unless a push or a command
         said something newer, and each endpoint at least once per interval all the same (so
-        an outage is seen even while pushes keep every group fresh), for the operator's life."""
+        an outage is seen even while pushes keep every group fresh), for the operator's life.
+
+        With tens of thousands of groups held, a round is work of its own: it is done a
+        slice at a time, and a Schedule falling due waits for one slice at most."""
         self.wanted = wanted
         while True:
-            if self.idle is not None:
-                await self.idle()
+            await self._calm()
             now = datetime.now(UTC)
             # Held groups, and groups still draining after a run ended, until they settle.
             held = list(wanted()) + [g for g, seen in self.seen.items() if draining(seen)]
-            due = {group for group in held if self._due(group, now)}
-            for endpoint in {group[0] for group in held}:
-                if now - self._probed.get(endpoint, NEVER) >= self.interval:
-                    on_it = [g for g in held if g[0] == endpoint]
-                    due.add(min(on_it, key=lambda g: self._asked.get(g, NEVER)))
+            due: list[GroupId] = []
+            oldest: dict[str, GroupId] = {}  # per endpoint, the group asked longest ago
+            for first in range(0, len(held), SLICE):
+                for group in held[first : first + SLICE]:
+                    if self._due(group, now):
+                        due.append(group)
+                    known = oldest.get(group[0])
+                    if known is None or self._last_asked(group) < self._last_asked(known):
+                        oldest[group[0]] = group
+                await self._calm()
+            for endpoint, group in oldest.items():
+                if now - self._probed.get(endpoint, NEVER) >= self.interval and group not in due:
+                    due.append(group)
             # Oldest first, and no more than the poll rate allows in one round: with more
             # groups than that, each is polled less often (OCS's push keeps them current).
             pause = max(TICK, self.interval / 2)
             budget = int(POLL_RATE * pause.total_seconds())
-            chosen = sorted(due, key=lambda g: self._asked.get(g, NEVER))[:budget]
+            chosen = heapq.nsmallest(budget, due, key=self._last_asked)
             await asyncio.gather(*(self.poll(group) for group in chosen))
             await asyncio.sleep(pause.total_seconds())
 
+    async def _calm(self) -> None:
+        """Let due Schedules go first: yield to the loop, then wait until none waits."""
+        await asyncio.sleep(0)
+        if self.idle is not None:
+            await self.idle()
+
+    def _last_asked(self, group: GroupId) -> datetime:
+        return self._asked.get(group, NEVER)
+
     def _due(self, group: GroupId, now: datetime) -> bool:
-        last = max(filter(None, [self._asked.get(group), _at(self.seen.get(group))]), default=None)
+        asked, synced = self._asked.get(group), _at(self.seen.get(group))
+        last = asked if synced is None or (asked is not None and asked > synced) else synced
         return last is None or now - last >= self.interval
 
     async def poll(self, group: GroupId) -> None:
