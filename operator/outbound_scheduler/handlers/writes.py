@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Hashable
 
 logger = logging.getLogger(__name__)
 
-HOLD_BACK_LIMIT = 5.0  # seconds a write may wait for due work to finish, at most
+HOLD_BACK_LIMIT = 10.0  # seconds a write may wait for due work to finish: a 10,000 burst lasts less
 RETRY_DELAY = 1.0  # seconds before a failed write is tried again
 
 
