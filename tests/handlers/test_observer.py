@@ -8,7 +8,7 @@ import pytest
 
 from outbound_scheduler import ocs
 from outbound_scheduler.handlers.executor import Executor
-from outbound_scheduler.handlers.observer import Change, Observer
+from outbound_scheduler.handlers.observer import SLICE, Change, Observer
 from outbound_scheduler.ocs.simulator import Simulator
 from outbound_scheduler.planning import Command, CommandKind
 from outbound_scheduler.settings import Settings
@@ -138,3 +138,32 @@ async def test_when_ocs_answers_again_every_held_group_is_looked_at(watched, sim
     observer.command_done(back)
     await asyncio.wait_for(polled.wait(), timeout=5)
     assert sim.request_log[-1]["req"] == "GetCampaignStatus"
+
+
+async def test_a_round_over_many_held_groups_waits_for_due_work_slice_by_slice(sim):
+    """With thousands of groups held, the look for groups due a poll is itself work: it
+    waits for due Schedules before each slice instead of holding the loop for all of them."""
+    executor = Executor(Settings(ocs_endpoints={"default": {"url": sim.base_url}}))
+    waits: list[str] = []
+
+    async def idle() -> None:
+        waits.append("idle")
+
+    observer = Observer(executor, 10, lambda *_: None, idle=idle)
+    held = [("default", dbid) for dbid in range(1, 3 * SLICE + 500)]
+    polled = asyncio.Event()
+
+    async def status(group):
+        waits.append("poll")
+        polled.set()
+        raise ocs.OcsError("not asked in this test")
+
+    executor.status = status
+    rounds = asyncio.create_task(observer.run(lambda: held))
+    try:
+        await asyncio.wait_for(polled.wait(), 10)
+    finally:
+        rounds.cancel()
+        await executor.close()
+    slices = -(-len(held) // SLICE)
+    assert waits[: waits.index("poll")].count("idle") >= slices
