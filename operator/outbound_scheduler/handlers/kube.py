@@ -89,8 +89,9 @@ class KubeApi:
             headers["Authorization"] = f"{info.scheme or 'Bearer'} {info.token}"
         self._server = info.server.rstrip("/")
         context = ssl_context(info)
+        # One stream per kind and namespace watched, each holding its connection: no cap.
         self._session = aiohttp.ClientSession(
-            headers=headers, connector=aiohttp.TCPConnector(ssl=context, limit=64)
+            headers=headers, connector=aiohttp.TCPConnector(ssl=context, limit=0)
         )
         self._http = HttpClient(self._server, timeout=CALL_SECONDS, headers=headers, ssl=context)
         self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=10_000)
