@@ -29,6 +29,9 @@ Handler = Callable[[str, dict[str, Any]], None]
 ADDED, DELETED = "ADDED", "DELETED"
 PAUSE = 1.0  # seconds before watching again after a broken stream, doubled up to PAUSE_LIMIT
 PAUSE_LIMIT = 30.0
+# How a stream usually breaks: the connection, the server's refusal. Anything else is
+# logged with its traceback.
+BROKEN = (aiohttp.ClientError, HttpError, TimeoutError, kopf.TemporaryError)
 
 
 class Informer:
@@ -76,8 +79,11 @@ class Informer:
             except Expired as error:
                 logger.info("%s; listing again", error)
                 self._version = None
-            except (aiohttp.ClientError, HttpError, TimeoutError, kopf.TemporaryError) as error:
-                logger.warning("watching %s broke (%s); again in %.0f s", self.plural, error, pause)
+            except Exception as error:  # whatever broke the stream, the watch must go on
+                logger.warning(
+                    "watching %s broke (%s); again in %.0f s", self.plural, error, pause,
+                    exc_info=not isinstance(error, BROKEN),
+                )  # fmt: skip
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, PAUSE_LIMIT)
 
