@@ -27,8 +27,10 @@ from outbound_scheduler.ocs.http import HttpError
 logger = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], None]
 ADDED, DELETED = "ADDED", "DELETED"
-PAUSE = 1.0  # seconds before watching again after a broken stream, doubled up to PAUSE_LIMIT
-PAUSE_LIMIT = 30.0
+PAUSE = 0.5  # seconds before watching again after a broken stream, doubled up to PAUSE_LIMIT
+# Short: while the stream is down the operator acts on what it last saw (a Schedule suspended
+# meanwhile would still start), so it tries again soon after the API server is back.
+PAUSE_LIMIT = 4.0
 # How a stream usually breaks: the connection, the server's refusal. Anything else is
 # logged with its traceback.
 BROKEN = (aiohttp.ClientError, HttpError, TimeoutError, kopf.TemporaryError)
@@ -69,6 +71,7 @@ class Informer:
             try:
                 if self._version is None:
                     await self.list()
+                    pause = PAUSE
                 async for event in self.api.watch(self.plural, self.namespace, self._version):
                     body = event["object"]
                     self._version = body["metadata"]["resourceVersion"]
@@ -76,6 +79,7 @@ class Informer:
                         self._remember(event["type"], body)
                         self._hand(event["type"], body)
                     pause = PAUSE
+                pause = PAUSE  # the server ended the stream in time: nothing was broken
             except Expired as error:
                 logger.info("%s; listing again", error)
                 self._version = None
