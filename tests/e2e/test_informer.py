@@ -13,6 +13,7 @@ import pytest
 from outbound_scheduler.dev.kubectl import KubectlClient
 from outbound_scheduler.handlers.informer import Informer
 from outbound_scheduler.handlers.kube import KubeApi
+from outbound_scheduler.handlers.operator import connection
 from tests.e2e.support import Namespace, campaign_group
 
 pytestmark = pytest.mark.e2e
@@ -30,9 +31,7 @@ def space(cluster: KubectlClient, crds: None) -> Iterator[Namespace]:
 @pytest.fixture
 async def api(cluster: KubectlClient, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[KubeApi]:
     monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
-    info = kopf.login_with_kubeconfig(settings=kopf.OperatorSettings())
-    assert info is not None
-    client = KubeApi(info)
+    client = KubeApi(connection(kopf.OperatorSettings()))  # the operator's own log-in
     yield client
     await client.close()
 

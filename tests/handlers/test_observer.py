@@ -3,12 +3,14 @@ OCS restart (an outage, then NotLoaded) from a person's stop (OCS answered all a
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from outbound_scheduler import ocs
 from outbound_scheduler.handlers.executor import Executor
-from outbound_scheduler.handlers.observer import SLICE, Change, Observer
+from outbound_scheduler.handlers.observer import SLICE, Change, Observer, unknown
 from outbound_scheduler.ocs.simulator import Simulator
 from outbound_scheduler.planning import Command, CommandKind
 from outbound_scheduler.settings import Settings
@@ -167,3 +169,28 @@ async def test_a_round_over_many_held_groups_waits_for_due_work_slice_by_slice(s
         await executor.close()
     slices = -(-len(held) // SLICE)
     assert waits[: waits.index("poll")].count("idle") >= slices
+
+
+async def test_a_group_both_held_and_draining_is_polled_once_a_round(sim):
+    """A run's group may still drain from the run before while a new run holds it: one
+    poll answers for both."""
+    executor = Executor(Settings(ocs_endpoints={"default": {"url": sim.base_url}}))
+    observer = Observer(executor, 10, lambda *_: None)
+    long_ago = datetime.now(UTC) - timedelta(minutes=1)
+    observer.seen[GROUP] = replace(unknown(long_ago), state="WaitingUnload", loaded=True)
+    asked: list = []
+    polled = asyncio.Event()
+
+    async def status(group):  # answers at once: every poll of the round runs before the
+        asked.append(group)  # test wakes up, and the next round is 5 s away
+        polled.set()
+        raise ocs.OcsError("not asked in this test")
+
+    executor.status = status
+    rounds = asyncio.create_task(observer.run(lambda: {GROUP}))
+    try:
+        await asyncio.wait_for(polled.wait(), 10)
+    finally:
+        rounds.cancel()
+        await executor.close()
+    assert asked == [GROUP]

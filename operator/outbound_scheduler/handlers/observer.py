@@ -129,19 +129,19 @@ class Observer:
             now = datetime.now(UTC)
             # Held groups, and groups still draining after a run ended, until they settle.
             held = list(wanted()) + [g for g, seen in self.seen.items() if draining(seen)]
-            due: list[GroupId] = []
+            due: set[GroupId] = set()  # a group both held and draining is polled once
             oldest: dict[str, GroupId] = {}  # per endpoint, the group asked longest ago
             for first in range(0, len(held), SLICE):
                 for group in held[first : first + SLICE]:
                     if self._due(group, now):
-                        due.append(group)
+                        due.add(group)
                     known = oldest.get(group[0])
                     if known is None or self._last_asked(group) < self._last_asked(known):
                         oldest[group[0]] = group
                 await self._calm()
             for endpoint, group in oldest.items():
-                if now - self._probed.get(endpoint, NEVER) >= self.interval and group not in due:
-                    due.append(group)
+                if now - self._probed.get(endpoint, NEVER) >= self.interval:
+                    due.add(group)
             # Oldest first, and no more than the poll rate allows in one round: with more
             # groups than that, each is polled less often (OCS's push keeps them current).
             pause = max(TICK, self.interval / 2)
@@ -160,8 +160,7 @@ class Observer:
         return self._asked.get(group, NEVER)
 
     def _due(self, group: GroupId, now: datetime) -> bool:
-        asked, synced = self._asked.get(group), _at(self.seen.get(group))
-        last = asked if synced is None or (asked is not None and asked > synced) else synced
+        last = max(filter(None, [self._asked.get(group), _at(self.seen.get(group))]), default=None)
         return last is None or now - last >= self.interval
 
     async def poll(self, group: GroupId) -> None:
