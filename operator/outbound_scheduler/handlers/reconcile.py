@@ -117,13 +117,16 @@ class Reconciler:
         """The recorder, for the operator's life: status, history, Events and the next wake of
         each pass that sent commands. While other passes still send, or due Schedules wait for
         a worker (a burst at 08:00), it waits, up to a limit: their commands go to OCS first,
-        and the bookkeeping of all of them follows."""
+        and the bookkeeping of all of them follows. It leaves the loop after each pass: a
+        burst's 10,000 take seconds to record, and the timer, the watch streams and the
+        workers must not wait for the last of them."""
         while True:
             done = await self._recording.get()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(HOLD_BACK_LIMIT):
                     await self._until_sent()
             self._finish(done)
+            await asyncio.sleep(0)
 
     async def _until_sent(self) -> None:
         """Until no pass is sending commands and no due Schedule waits for a worker."""

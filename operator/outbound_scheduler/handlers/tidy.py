@@ -9,6 +9,12 @@ freezes the survivors
 memory goes back to the system where the C library allows it (glibc's `malloc_trim`).
 Frozen objects are still freed when nothing refers to them; a cycle among them waits for
 the next tidy, which thaws everything before collecting.
+
+A burst also makes many objects that live until its starts are recorded (some thirty per
+start); with Python's default threshold the young generation is collected every couple of
+dozen starts and its survivors are traversed again by the older generations. Collecting
+the young generation every `YOUNG` allocations instead took a 10,000 burst's time in the
+collector from about 0.9 s to 0.2 s of its 5 s.
 """
 
 import asyncio
@@ -23,6 +29,7 @@ from outbound_scheduler.handlers.queue import DueQueue
 logger = logging.getLogger(__name__)
 CALM = 5.0  # seconds without a reconcile pass before the heap is tidied
 QUIET = 10.0  # seconds that must be free of due Schedules for a collection to start
+YOUNG = 20_000  # allocations between collections of the young generation (Python's: 700)
 
 
 def release_memory() -> Callable[[], object] | None:
@@ -41,6 +48,7 @@ async def tidy(queue: DueQueue, activity: Callable[[], int]) -> None:
     freezes what survived a young collection, so that Python's own full collections (due
     whenever long-lived objects grew by a quarter) look at recent objects, not at all of them:
     with Schedules opening every few seconds all day, the operator is never calm."""
+    gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
     trim = release_memory()
     seen = -1
     while True:
