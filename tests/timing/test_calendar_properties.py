@@ -233,3 +233,19 @@ def test_run_now_lies_within_allowed_hours(case: Case) -> None:
         assert not window.clipped
     assert window.start.tzinfo is not None
     assert window.start.astimezone(UTC) == window.start
+
+
+@EXAMPLES
+@given(cases(), st.lists(st.integers(-3 * 86400, 3 * 86400), max_size=8))
+def test_answers_do_not_depend_on_the_questions_asked_before(
+    case: Case, earlier: list[int]
+) -> None:
+    """Under exclusions and allowed hours too, a timetable asked in any order answers as a
+    new one would."""
+    spec, guard, asked, t = case
+    for seconds in earlier:
+        asked.window_at(t + timedelta(seconds=seconds))
+        asked.next_window_after(t + timedelta(seconds=seconds))
+    assert asked.window_at(t) == compile_timetable(spec, guard).window_at(t)
+    assert asked.next_window_after(t) == compile_timetable(spec, guard).next_window_after(t)
+    assert asked.next_change_after(t) == compile_timetable(spec, guard).next_change_after(t)

@@ -105,11 +105,14 @@ ends = st.one_of(
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[Timetable, datetime]:
+def specs(draw: st.DrawFn) -> tuple[ScheduleSpec, datetime]:
     zone, t = draw(zone_and_instant())
     fields = {"timeZone": zone, "end": draw(ends), "campaignGroups": [{"name": "cg"}]}
-    spec = ScheduleSpec.model_validate(fields | draw(recurrences()))
-    return compile_timetable(spec), t
+    return ScheduleSpec.model_validate(fields | draw(recurrences())), t
+
+
+def cases() -> st.SearchStrategy[tuple[Timetable, datetime]]:
+    return specs().map(lambda case: (compile_timetable(case[0]), case[1]))
 
 
 def walk(table: Timetable, a: datetime, b: datetime) -> list[Window]:
@@ -195,3 +198,19 @@ def test_resolve_follows_the_policy(case: tuple[str, datetime], step: int) -> No
         assert wall_clock(instant - timedelta(seconds=1), zone) < reading
     later = reading + timedelta(seconds=step)
     assert resolve(later, zone) >= instant
+
+
+@EXAMPLES
+@given(specs(), st.lists(st.integers(-3 * 86400, 3 * 86400), max_size=8))
+def test_answers_do_not_depend_on_the_questions_asked_before(
+    case: tuple[ScheduleSpec, datetime], earlier: list[int]
+) -> None:
+    """A timetable remembers what it found; asked in any order, it answers as a new one."""
+    spec, t = case
+    asked = compile_timetable(spec)
+    for seconds in earlier:
+        asked.window_at(t + timedelta(seconds=seconds))
+        asked.next_window_after(t + timedelta(seconds=seconds))
+    assert asked.window_at(t) == compile_timetable(spec).window_at(t)
+    assert asked.next_window_after(t) == compile_timetable(spec).next_window_after(t)
+    assert asked.next_change_after(t) == compile_timetable(spec).next_change_after(t)

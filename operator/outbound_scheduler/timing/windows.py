@@ -30,6 +30,7 @@ windows. Only a schedule that cannot dial for a year meets the second bound.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 
 from outbound_scheduler.models.calendar import AllowedHours
 from outbound_scheduler.models.schedule import ScheduleSpec
@@ -65,7 +66,7 @@ class Window:
     clipped: bool = False
     scheduled: datetime | None = field(default=None, compare=False)
 
-    @property
+    @cached_property
     def opening(self) -> str:
         """The opening instant as a compact key, e.g. `20261207T090000Z`; a run id part."""
         return self.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -98,14 +99,26 @@ class Timetable:
         self.allowed = allowed
         self._at = Recall(self._window_at)
         self._after = Recall(self._next_window_after)
+        self._known: Window | None = None  # the window last found, by either question
 
     def window_at(self, t: datetime) -> Window | None:
-        """The window open at `t` (start <= t < end), if any."""
-        return self._at(t)
+        """The window open at `t` (start <= t < end), if any.
+
+        Windows never overlap, so a window found before that contains `t` is the answer:
+        the look that planned a Schedule's next wake found its next window, and the pass
+        at its opening (a burst at 08:00) needs no search."""
+        known = self._known
+        if known is not None and known.start <= t < known.end:
+            return known
+        window = self._at(t)
+        self._known = window or known
+        return window
 
     def next_window_after(self, t: datetime) -> Window | None:
         """The first window that opens strictly after `t`."""
-        return self._after(t)
+        window = self._after(t)
+        self._known = window or self._known
+        return window
 
     def _window_at(self, t: datetime) -> Window | None:
         planned = self._planned_at(t)
@@ -156,9 +169,6 @@ class Timetable:
         current = self.window_at(t)
         if current is not None:
             change: datetime | None = current.end
-        elif self.allowed is None:
-            opening = self.openings.first_after(t)
-            change = opening.start if opening is not None else None
         else:
             following = self.next_window_after(t)
             change = following.start if following else None
