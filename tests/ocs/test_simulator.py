@@ -533,10 +533,10 @@ async def test_pipelined_requests_are_answered_in_their_order() -> None:
             b"GET /campaigngroups/8?req=GetCampaignStatus HTTP/1.1\r\nHost: x\r\n\r\n"
         )
         first, admin, load, unknown = await exchange(sim.base_url, raw, 4)
-    assert first.startswith(b'HTTP/1.1 200 OK {"dbid": 7, "state": "NotLoaded"')
+    assert first.startswith(b'HTTP/1.1 200 OK {"dbid":7,"state":"NotLoaded"')
     assert admin.startswith(b'HTTP/1.1 200 OK {"dbid": 7,')
     assert b'"records"' in admin
-    assert load.startswith(b'HTTP/1.1 200 OK {"dbid": 7, "state": "Active"')
+    assert load.startswith(b'HTTP/1.1 200 OK {"dbid":7,"state":"Active"')
     assert unknown.startswith(b"HTTP/1.1 404 Not Found ")
 
 

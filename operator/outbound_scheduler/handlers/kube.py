@@ -9,7 +9,6 @@ object changes, so the operator's writes happen outside any handler cycle.
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 import ssl
 import tempfile
@@ -21,6 +20,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import kopf
+import orjson
 
 from outbound_scheduler.handlers.writes import HOLD_BACK_LIMIT
 from outbound_scheduler.models.crd import GROUP, VERSION
@@ -150,7 +150,7 @@ class KubeApi:
             async for chunk in response.content.iter_any():
                 *lines, rest = (rest + chunk).split(b"\n")
                 for line in lines:
-                    event = json.loads(line)
+                    event = orjson.loads(line)
                     if event["type"] == "ERROR":
                         status = event["object"]
                         if status.get("code") == 410:
@@ -189,13 +189,13 @@ class KubeApi:
     ) -> dict | None:
         """One API call, waited out while the server says "too many requests" or is busy;
         None when the answer is one of `absent` (by default: the object is not there)."""
-        body = json.dumps(document).encode() if document is not None else None
+        body = orjson.dumps(document) if document is not None else None
         for attempt in range(RETRIES):
             response = await self._http.request(method, path, body, content_type)
             if response.status in absent:
                 return None
             if response.status < 400:
-                return json.loads(response.body)
+                return orjson.loads(response.body)
             if response.status not in (429, 500, 503, 504) or attempt == RETRIES - 1:
                 detail = response.body.decode(errors="replace")
                 raise kopf.TemporaryError(f"{method} {path} refused ({response.status}): {detail}")

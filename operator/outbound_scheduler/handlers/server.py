@@ -10,11 +10,11 @@ endpoint OCS pushes Campaign Group status to.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from aiohttp import web
 from prometheus_client.core import REGISTRY
 from prometheus_client.exposition import choose_encoder
@@ -100,7 +100,7 @@ class OperatorServer:
                 status=404, text=f"no OCS endpoint named {endpoint!r} (configured: {known})"
             )
         try:
-            document = json.loads(await request.read())
+            document = orjson.loads(await request.read())
             self._receive(endpoint, document)
         except (ValueError, ocs.OcsError) as error:
             logger.info("status push refused: endpoint=%s error=%s", endpoint, error)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import random
 import ssl as ssl_module
 from dataclasses import dataclass, replace
 from typing import Any
+
+import orjson
 
 from outbound_scheduler.ocs.client import (
     CampaignGroupStatus,
@@ -252,7 +253,7 @@ def _body(mode: ModeLike | None, optimization: Optimization | None, auto_complet
         body["GSW_OPTIMIZE_GOAL"] = int(optimization.goal)
     if auto_completion:
         body["GSW_AUTO_COMPLETION"] = 1
-    return json.dumps(body).encode()
+    return orjson.dumps(body)
 
 
 def _state_of(payload: dict[str, Any]) -> CampaignGroupState:
@@ -291,7 +292,7 @@ def _int_or(value: Any, default: int) -> int:
 
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
-        decoded = json.loads(raw) if raw else {}
+        decoded = orjson.loads(raw) if raw else {}
     except ValueError:
         return {}
     return decoded if isinstance(decoded, dict) else {}

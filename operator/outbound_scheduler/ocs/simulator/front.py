@@ -12,7 +12,7 @@ passed on.
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from http import HTTPStatus
 from typing import Any, cast
 
 import httptools
+import orjson
 
 from outbound_scheduler.ocs.http import HttpClient, HttpError
 
@@ -53,17 +54,21 @@ class Handling:
 
 
 def encoded(status: int, body: bytes, keep_alive: bool) -> bytes:
-    closing = "" if keep_alive else "Connection: close\r\n"
-    head = (
+    closing = b"" if keep_alive else b"Connection: close\r\n"
+    return b"%sContent-Length: %d\r\n%s\r\n%s" % (_head(status), len(body), closing, body)
+
+
+@functools.lru_cache(maxsize=64)
+def _head(status: int) -> bytes:
+    """The status line and the content type, the same for every answer with this status."""
+    return (
         f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-        f"Content-Type: application/json; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\n{closing}\r\n"
-    )
-    return head.encode("latin-1") + body
+        "Content-Type: application/json; charset=utf-8\r\n"
+    ).encode("latin-1")
 
 
 def json_answer(answer: Answer, keep_alive: bool) -> bytes:
-    return encoded(answer.status, json.dumps(answer.document).encode(), keep_alive)
+    return encoded(answer.status, orjson.dumps(answer.document), keep_alive)
 
 
 class Front:
@@ -90,7 +95,7 @@ class Front:
         try:
             answer = await self._admin.request(method, target, body or None)
         except HttpError as error:
-            return 502, json.dumps({"error": "BadGateway", "message": str(error)}).encode()
+            return 502, orjson.dumps({"error": "BadGateway", "message": str(error)})
         return answer.status, answer.body
 
 
@@ -127,7 +132,7 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError:
             slot = self._take_slot()
             document = {"error": "BadRequest", "message": "unreadable HTTP request"}
-            self._fill(slot, encoded(400, json.dumps(document).encode(), False), close=True)
+            self._fill(slot, encoded(400, orjson.dumps(document), False), close=True)
 
     # httptools callbacks
 

@@ -259,16 +259,20 @@ def status_document(model: OcsModel, group: CampaignGroup, now: float) -> dict[s
     return document
 
 
+STATISTICS = ("GSW_STAT_BUSY_FACTOR", "GSW_STAT_HIT_RATIO", "GSW_STAT_OVERDIAL_RATE",
+              "GSW_STAT_TIME_TO_COMPLETE")  # fmt: skip
+NO_STATISTICS = dict.fromkeys(STATISTICS)
+
+
 def _statistics_fields(
     group: CampaignGroup, progress: Progress, method: Any, goal: int | None
 ) -> dict[str, float | None]:
-    names = ("BUSY_FACTOR", "HIT_RATIO", "OVERDIAL_RATE", "TIME_TO_COMPLETE")
     if group.state not in LOADED_STATES:
-        return {f"GSW_STAT_{name}": None for name in names}
+        return NO_STATISTICS
     busy_goal = goal if method is OptimizationMethod.BusyFactor else None
     stats = dialing_statistics(progress, group.dialing_rate, group.state is S.Running, busy_goal)
     values = (stats.busy_factor, stats.hit_ratio, stats.overdial_rate, stats.time_to_complete)
-    return {f"GSW_STAT_{name}": value for name, value in zip(names, values, strict=True)}
+    return dict(zip(STATISTICS, values, strict=True))
 
 
 def _apply_mode(group: CampaignGroup, body: dict[str, Any]) -> None:
