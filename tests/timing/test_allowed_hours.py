@@ -140,6 +140,34 @@ def test_allowed_boundaries_follow_the_dst_policy() -> None:
     assert window == Window(utc(2026, 3, 8, 7), utc(2026, 3, 8, 16), clipped=True)
 
 
+def test_allowed_hours_beginning_in_the_repeated_hour_begin_at_its_second_pass() -> None:
+    """Allowed from 01:30 on New York's fall-back day: from 01:30 EDT the clock would go
+    back to 01:00 EST, half an hour before the allowed start; so dialing begins at 01:30
+    EST (06:30 UTC) and never covers 01:00-01:30."""
+    timetable = table(
+        "America/New_York",
+        daily={"at": "00:00"},
+        end={"after": "4h"},
+        allowedHours={"from": "01:30", "to": "03:00"},
+    )
+    window = timetable.next_window_after(utc(2026, 10, 31, 12))
+    assert window == Window(utc(2026, 11, 1, 6, 30), utc(2026, 11, 1, 8), clipped=True)
+
+
+def test_allowed_hours_around_a_change_at_midnight_never_cover_the_evening() -> None:
+    """St John's went back from 00:01 to 23:01 in 2000; allowed 00:00-00:15 must not
+    span the repeated 23:01-00:00 between its two passes (a case property tests found)."""
+    timetable = table(
+        "America/St_Johns",
+        daily={"at": "00:00"},
+        end={"at": "00:00"},
+        allowedHours={"from": "00:00", "to": "00:15"},
+    )
+    asked = utc(2000, 10, 29, 2, 31)  # 00:01 NDT, the instant the clock went back to 23:01
+    window = timetable.window_from(asked)
+    assert window == Window(utc(2000, 10, 29, 3, 30), utc(2000, 10, 29, 3, 45), clipped=True)
+
+
 def test_run_now_uses_the_end_rule_from_the_request() -> None:
     by_length = table(daily={"at": "09:00"}, end={"after": "90m"})
     asked = utc(2026, 5, 1, 3, 0, 0) + timedelta(microseconds=250_000)

@@ -5,9 +5,11 @@ Both are read on the schedule's wall clock. Exclusions are whole local dates
 each can say why it excludes a date. Allowed hours are a daily wall-clock
 range; the Schedule's own and the cluster-wide guard combine by intersection,
 which can leave up to two ranges a day (or none). Each day's ranges become
-spans of instants through the same DST policy as openings, `zones.resolve`; a
-range whose ends resolve to the same instant (it lies wholly in a gap) allows
-nothing that day.
+spans of instants through the same DST policy as openings, `zones.resolve`,
+except that a range beginning at a reading the clock repeats begins at its last
+occurrence (`zones.resolve_last`): from the first, the span would run on through
+the repeated readings before the range's start. A range whose ends resolve to the
+same instant (it lies wholly in a gap) allows nothing that day.
 """
 
 from bisect import bisect_left, bisect_right
@@ -19,7 +21,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from outbound_scheduler.models.calendar import AllowedHours, Exclusions
-from outbound_scheduler.timing.zones import local_date, resolve
+from outbound_scheduler.timing.zones import local_date, resolve, resolve_last
 
 ONE_DAY = timedelta(days=1)
 DAY_SECONDS = 86_400
@@ -214,7 +216,7 @@ def _day_spans(ranges: tuple[DailyRange, ...], zone: ZoneInfo, day: date) -> tup
     spans = []
     for start, end in ranges:
         span = Span(
-            resolve(midnight + timedelta(seconds=start), zone),
+            resolve_last(midnight + timedelta(seconds=start), zone),
             resolve(midnight + timedelta(seconds=end), zone),
         )
         if span.start < span.end:

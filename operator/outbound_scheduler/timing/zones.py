@@ -5,7 +5,10 @@ and a reading does not always name exactly one instant: on a spring-forward day
 some readings never happen, on a fall-back day some happen twice. The policy
 (DESIGN.md, "Time zone") lives here and only here: a reading inside a gap means
 the first instant after the gap, and a repeated reading means its first
-occurrence. Everything else in timing goes through `resolve`.
+occurrence. Everything else in timing goes through `resolve`, except where allowed
+calling hours begin (`resolve_last`): a range of allowed hours that begins at a repeated
+reading begins at its last occurrence, so that it never allows the readings the clock
+repeats before it.
 """
 
 import math
@@ -37,6 +40,18 @@ def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
     first occurrence; a reading inside a gap does not survive the round trip.
     """
     instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if wall_clock(instant, zone) == wall:
+        return instant
+    return _gap_end(wall, zone)
+
+
+def resolve_last(wall: datetime, zone: ZoneInfo) -> datetime:
+    """As `resolve`, but a repeated reading stands for its last occurrence.
+
+    Where a stretch of allowed time begins: begun at the first occurrence, it would run
+    on through the readings the clock repeats before this one, which it does not allow.
+    """
+    instant = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
     if wall_clock(instant, zone) == wall:
         return instant
     return _gap_end(wall, zone)
