@@ -45,7 +45,7 @@ PREPARE_AHEAD = 2.0  # seconds before Schedules are due that OCS connections are
 BURST = 1.0  # seconds of due instants counted as one burst
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # made for every start: a frozen one's __init__ costs 6x
 class Pass:
     """One reconcile pass between sending its commands and recording what came of them."""
 
