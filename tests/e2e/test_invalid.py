@@ -63,3 +63,20 @@ def test_window_that_never_ends_is_refused(namespace):
     namespace.apply(schedule("forever", ["blast"], daily={"at": "08:00"}))
     ready = error_status(namespace, "forever")["conditions"][0]
     assert "set end.at" in ready["message"]
+
+
+def test_group_on_an_unknown_ocs_shows_its_state_as_unknown(namespace, ocs, dbid):
+    """`kubectl get campaigngroups` shows Unknown, not a blank STATE, beside the condition
+    that names spec.ocs, for a group on an OCS endpoint the operator was not given."""
+    group = dbid()
+    namespace.apply(campaign_group("elsewhere", group, ocs="nowhere"))
+    status = wait_for(
+        "the group's status",
+        lambda: (s := namespace.status("campaigngroup", "elsewhere")).get("conditions") and s,
+    )
+    ready = status["conditions"][0]
+    assert (ready["status"], ready["reason"]) == ("False", "InvalidSpec")
+    assert ready["message"].startswith("spec.ocs: no OCS endpoint named 'nowhere'")
+    assert status["ocsState"] == "Unknown"
+    header, row = namespace.kubectl("get", "campaigngroup", "elsewhere").splitlines()
+    assert row[header.index("OCS STATE") :].split()[0] == "Unknown", (header, row)

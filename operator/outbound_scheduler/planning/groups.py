@@ -28,6 +28,8 @@ def group_status(
         observed_generation=generation,
     )
     update: dict = {"conditions": [condition], "observed_generation": generation}
+    if problem and seen is None:
+        update["ocs_state"] = "Unknown"  # nobody asks OCS about a group its spec cannot name
     if seen is not None and not seen.error:
         optimization = seen.optimization
         update |= {
