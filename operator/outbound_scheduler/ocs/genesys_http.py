@@ -54,7 +54,7 @@ _ALREADY_DONE: dict[str, frozenset[CampaignGroupState]] = {
     "ForceUnloadCampaign": frozenset({S.NotLoaded}),
 }
 
-NUMBERS = (int, float)  # what a statistic may be on the wire; bool is not one
+_NUMBERS = (int, float)  # what a statistic may be on the wire; bool is not one
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,21 +186,21 @@ class GenesysHttpDialect:
 
 def parse_status(dbid: int, payload: dict[str, Any]) -> CampaignGroupStatus:
     """Read a status (or error) body; whatever is missing or malformed becomes None.
-    Two answers are read per start, so this is written for speed."""
+    Two answers are read per start, so each field is looked up once."""
     state = _state_of(payload)
     get = payload.get
     return CampaignGroupStatus(
-        _int_or(get("dbid"), dbid),
-        state.name,
-        state.value,
-        _name_of(DialingMode, get("GSW_DIAL_MODE")),
-        _optimization_of(payload),
-        _number(get("penetration")),
-        _number(get("completion")),
-        _number(get("GSW_STAT_BUSY_FACTOR")),
-        _number(get("GSW_STAT_HIT_RATIO")),
-        _number(get("GSW_STAT_OVERDIAL_RATE")),
-        _number(get("GSW_STAT_TIME_TO_COMPLETE")),
+        dbid=_int_or(get("dbid"), dbid),
+        state=state.name,
+        state_code=state.value,
+        dialing_mode=_name_of(DialingMode, get("GSW_DIAL_MODE")),
+        optimization=_optimization_of(payload),
+        penetration=_number(get("penetration")),
+        completion=_number(get("completion")),
+        busy_factor=_number(get("GSW_STAT_BUSY_FACTOR")),
+        hit_ratio=_number(get("GSW_STAT_HIT_RATIO")),
+        overdial_rate=_number(get("GSW_STAT_OVERDIAL_RATE")),
+        time_to_complete=_number(get("GSW_STAT_TIME_TO_COMPLETE")),
     )
 
 
@@ -285,7 +285,7 @@ def _name_of(kind: type[DialingMode] | type[OptimizationMethod], code: Any) -> s
 def _number(value: Any) -> float | None:
     if value is None or value is True or value is False:
         return None
-    return float(value) if isinstance(value, NUMBERS) else None
+    return float(value) if isinstance(value, _NUMBERS) else None
 
 
 def _int_or(value: Any, default: int) -> int:

@@ -7,7 +7,7 @@ range; the Schedule's own and the cluster-wide guard combine by intersection,
 which can leave up to two ranges a day (or none). Each day's ranges become
 spans of instants through the same DST policy as openings, `zones.resolve`,
 except that a range beginning at a reading the clock repeats begins at its last
-occurrence (`zones.resolve_last`): from the first, the span would run on through
+occurrence (`resolve(..., last=True)`): from the first, the span would run on through
 the repeated readings before the range's start. A range whose ends resolve to the
 same instant (it lies wholly in a gap) allows nothing that day.
 """
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from outbound_scheduler.models.calendar import AllowedHours, Exclusions
-from outbound_scheduler.timing.zones import local_date, resolve, resolve_last
+from outbound_scheduler.timing.zones import local_date, resolve
 
 ONE_DAY = timedelta(days=1)
 DAY_SECONDS = 86_400
@@ -216,7 +216,7 @@ def _day_spans(ranges: tuple[DailyRange, ...], zone: ZoneInfo, day: date) -> tup
     spans = []
     for start, end in ranges:
         span = Span(
-            resolve_last(midnight + timedelta(seconds=start), zone),
+            resolve(midnight + timedelta(seconds=start), zone, last=True),
             resolve(midnight + timedelta(seconds=end), zone),
         )
         if span.start < span.end:

@@ -5,10 +5,9 @@ and a reading does not always name exactly one instant: on a spring-forward day
 some readings never happen, on a fall-back day some happen twice. The policy
 (DESIGN.md, "Time zone") lives here and only here: a reading inside a gap means
 the first instant after the gap, and a repeated reading means its first
-occurrence. Everything else in timing goes through `resolve`, except where allowed
-calling hours begin (`resolve_last`): a range of allowed hours that begins at a repeated
-reading begins at its last occurrence, so that it never allows the readings the clock
-repeats before it.
+occurrence. Everything else in timing goes through `resolve`; only where allowed
+calling hours begin does a repeated reading stand for its last occurrence, so that a
+range of allowed hours never allows the readings the clock repeats before its start.
 """
 
 import math
@@ -33,25 +32,15 @@ def offset(instant: datetime, zone: ZoneInfo) -> timedelta:
     return result
 
 
-def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
+def resolve(wall: datetime, zone: ZoneInfo, *, last: bool = False) -> datetime:
     """The one UTC instant a naive wall-clock reading in `zone` stands for.
 
     fold=0 reads a repeated time with the offset before the change, which is its
-    first occurrence; a reading inside a gap does not survive the round trip.
+    first occurrence; a reading inside a gap does not survive the round trip. With
+    `last`, a repeated reading stands for its last occurrence instead: where allowed
+    hours begin, so that they never allow the readings the clock repeats before it.
     """
-    instant = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if wall_clock(instant, zone) == wall:
-        return instant
-    return _gap_end(wall, zone)
-
-
-def resolve_last(wall: datetime, zone: ZoneInfo) -> datetime:
-    """As `resolve`, but a repeated reading stands for its last occurrence.
-
-    Where a stretch of allowed time begins: begun at the first occurrence, it would run
-    on through the readings the clock repeats before this one, which it does not allow.
-    """
-    instant = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    instant = wall.replace(tzinfo=zone, fold=int(last)).astimezone(UTC)
     if wall_clock(instant, zone) == wall:
         return instant
     return _gap_end(wall, zone)

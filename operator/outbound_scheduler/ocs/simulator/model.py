@@ -33,6 +33,8 @@ from outbound_scheduler.ocs.simulator.progress import (
 S = CampaignGroupState
 
 STATUS_REQUEST = "GetCampaignStatus"
+STATISTICS = ("GSW_STAT_BUSY_FACTOR", "GSW_STAT_HIT_RATIO", "GSW_STAT_OVERDIAL_RATE",
+              "GSW_STAT_TIME_TO_COMPLETE")  # fmt: skip
 
 
 class UnknownCampaignGroup(Exception):
@@ -259,16 +261,11 @@ def status_document(model: OcsModel, group: CampaignGroup, now: float) -> dict[s
     return document
 
 
-STATISTICS = ("GSW_STAT_BUSY_FACTOR", "GSW_STAT_HIT_RATIO", "GSW_STAT_OVERDIAL_RATE",
-              "GSW_STAT_TIME_TO_COMPLETE")  # fmt: skip
-NO_STATISTICS = dict.fromkeys(STATISTICS)
-
-
 def _statistics_fields(
     group: CampaignGroup, progress: Progress, method: Any, goal: int | None
 ) -> dict[str, float | None]:
     if group.state not in LOADED_STATES:
-        return NO_STATISTICS
+        return dict.fromkeys(STATISTICS)
     busy_goal = goal if method is OptimizationMethod.BusyFactor else None
     stats = dialing_statistics(progress, group.dialing_rate, group.state is S.Running, busy_goal)
     values = (stats.busy_factor, stats.hit_ratio, stats.overdial_rate, stats.time_to_complete)
