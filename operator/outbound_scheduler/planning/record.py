@@ -22,7 +22,7 @@ from outbound_scheduler.models.status import HISTORY_LIMIT
 from outbound_scheduler.planning.commands import Command, CommandKind, Outcome
 from outbound_scheduler.planning.decide import Decision, ScheduleView, holding
 from outbound_scheduler.planning.observed import Observation
-from outbound_scheduler.timing import local_text, schedule_text
+from outbound_scheduler.timing import local_text, opening_key, schedule_text
 from outbound_scheduler.timing.words import duration_text
 
 ENDING = (CommandKind.STOP, CommandKind.RELEASE, CommandKind.RECORD)  # kinds that end a run
@@ -199,7 +199,7 @@ def unrun(view: ScheduleView, decision: Decision) -> list[RunRecord]:
     names = [e.name for e in view.spec.campaign_groups] if view.spec else []
     runs = []
     if decision.skipped is not None:
-        stamp = decision.skipped.opening.strftime("%Y%m%dT%H%M%SZ")
+        stamp = opening_key(decision.skipped.opening)
         runs += [
             RunRecord(
                 run_id=stamp,

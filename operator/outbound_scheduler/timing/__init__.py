@@ -11,7 +11,7 @@ aware UTC datetimes.
 from outbound_scheduler.timing.openings import Skip
 from outbound_scheduler.timing.preview import PreviewItem, preview
 from outbound_scheduler.timing.recurrence import Occurrence, Recurrence, compile_recurrence
-from outbound_scheduler.timing.windows import Timetable, Window, compile_timetable
+from outbound_scheduler.timing.windows import Timetable, Window, compile_timetable, opening_key
 from outbound_scheduler.timing.words import clock_text, schedule_text, window_text
 from outbound_scheduler.timing.zones import local_text, resolve, wall_clock
 
@@ -26,6 +26,7 @@ __all__ = [
     "compile_recurrence",
     "compile_timetable",
     "local_text",
+    "opening_key",
     "preview",
     "resolve",
     "schedule_text",

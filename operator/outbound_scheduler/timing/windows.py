@@ -30,7 +30,7 @@ windows. Only a schedule that cannot dial for a year meets the second bound.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from outbound_scheduler.models.calendar import AllowedHours
 from outbound_scheduler.models.schedule import ScheduleSpec
@@ -69,7 +69,7 @@ class Window:
     @cached_property
     def opening(self) -> str:
         """The opening instant as a compact key, e.g. `20261207T090000Z`; a run id part."""
-        return self.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return opening_key(self.start)
 
     @property
     def length(self) -> timedelta:
@@ -77,6 +77,13 @@ class Window:
 
     def contains(self, t: datetime) -> bool:
         return self.start <= t < self.end
+
+
+@lru_cache(maxsize=1024)
+def opening_key(instant: datetime) -> str:
+    """An instant as a compact UTC key, e.g. `20261207T090000Z`. Thousands of windows open
+    at the same instant (08:00 sharp), so each instant is formatted once."""
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 class Timetable:
