@@ -142,6 +142,38 @@ async def test_when_ocs_answers_again_every_held_group_is_looked_at(watched, sim
     assert sim.request_log[-1]["req"] == "GetCampaignStatus"
 
 
+async def test_an_answer_noted_after_a_newer_poll_does_not_hide_it(watched, sim):
+    """A command's answer is noted when its pass is recorded, after a burst's starts; a poll
+    asked in between (a person stopped the group meanwhile) is newer, and stays."""
+    observer, executor, _ = watched
+    command = Command(kind=CommandKind.START, entry="cg", ocs="default", dbid=7, run_id="r")
+    outcome = await executor.run(command)
+    sim.stop_by_person(7)
+    await observer.poll(GROUP)
+    observer.command_done(outcome)
+    seen = observer.seen[GROUP]
+    assert seen.dialing is False
+    assert seen.at > outcome.at
+
+
+async def test_a_failure_noted_late_keeps_its_own_time(watched, sim):
+    """A start that found OCS down, noted only after OCS answered a poll again: the outage
+    is dated when the start failed, so the group seen loaded since is not taken as lost."""
+    observer, executor, _ = watched
+    await start(executor, observer)
+    sim.faults.down_until = sim.clock() + 60
+    command = Command(kind=CommandKind.START, entry="cg", ocs="default", dbid=7, run_id="r")
+    failed = await executor.run(command)
+    assert failed.unreachable
+    sim.faults.down_until = 0
+    await observer.poll(GROUP)
+    observer.command_done(failed)
+    sim.stop_by_person(7)
+    await observer.poll(GROUP)
+    seen = observer.seen[GROUP]
+    assert (seen.loaded, seen.after_outage, seen.error) == (False, False, None)
+
+
 async def test_a_round_over_many_held_groups_waits_for_due_work_slice_by_slice(sim):
     """With thousands of groups held, the look for groups due a poll is itself work: it
     waits for due Schedules before each slice instead of holding the loop for all of them."""

@@ -179,12 +179,16 @@ class Observer:
         self._answering(group[0])
         self._store(group, observation_of(status, at))
 
-    def failed(self, group: GroupId, error: str, unreachable: bool) -> None:
-        """A request about `group` failed; OCS not answering is an outage of its endpoint."""
+    def failed(
+        self, group: GroupId, error: str, unreachable: bool, at: datetime | None = None
+    ) -> None:
+        """A request about `group` failed (`at`, if not just now); OCS not answering is an
+        outage of its endpoint."""
+        at = at or datetime.now(UTC)
         if unreachable:
-            self._unreachable[group[0]] = datetime.now(UTC)
+            self._unreachable[group[0]] = max(at, self._unreachable.get(group[0], NEVER))
             self._failing.add(group[0])
-        before = self.seen.get(group) or unknown(datetime.now(UTC))
+        before = self.seen.get(group) or unknown(at)
         self._store(group, replace(before, error=error))
 
     def _answering(self, endpoint: str) -> None:
@@ -198,17 +202,22 @@ class Observer:
                 self._confirm(group)
 
     def command_done(self, outcome: Outcome) -> None:
-        """A command's answer: the state it left, not newer than the run it started."""
+        """A command's answer: the state it left, not newer than the run it started. It is
+        noted when its pass is recorded, after a burst's starts: a poll asked since then
+        says more, and is kept."""
         command = outcome.command
         group = (command.ocs, command.dbid)
+        before = self.seen.get(group)
+        if before is not None and before.at > outcome.at:
+            return
         if not outcome.ok:
-            self.failed(group, outcome.error or "", outcome.unreachable)
+            self.failed(group, outcome.error or "", outcome.unreachable, outcome.at)
             return
         self._answering(group[0])
         if outcome.ocs_state is None:
             return
         state = ocs.CampaignGroupState[outcome.ocs_state]
-        before = self.seen.get(group) or unknown(outcome.at)
+        before = before or unknown(outcome.at)
         self._store(
             group,
             replace(

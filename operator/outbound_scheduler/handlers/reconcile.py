@@ -3,12 +3,13 @@
 OCS commands go first and status follows: a run's start is never queued
 behind an etcd write, nor behind the bookkeeping of other starts. A pass has
 two halves: a worker decides and sends the commands, then hands the answers
-to the recorder, which turns them into status, Events and the next wake once
-no due Schedule waits for a worker. At 08:00 sharp every due group hears from
-the operator before any of them is recorded; the Schedule stays taken until
-it is, so no second pass overtakes the first. A restart stays safe without a write ahead of the
-command because starting is idempotent (a group OCS already runs is adopted)
-and the run id is the window's opening, the same on every pass.
+to the recorder, which notes what they say of each group and turns them into
+status, Events and the next wake once no due Schedule waits for a worker. At
+08:00 sharp every due group hears from the operator before any of them is
+recorded; the Schedule stays taken until it is, so no second pass overtakes
+the first. A restart stays safe without a write ahead of the command because
+starting is idempotent (a group OCS already runs is adopted) and the run id
+is the window's opening, the same on every pass.
 
 A Schedule carries the operator's finalizer, so deleting it while the
 operator is down still stops what it started once the operator is back: the
@@ -194,14 +195,12 @@ class Reconciler:
         view = self.store.view(schedule, now, known, deleted, self.observer.seen)
         decision = decide(view, now)
 
-        # OCS first: status follows, so a start never waits behind an etcd write.
+        # OCS first: status, and what the answers say of each group, follow.
         outcomes = await self.executor.run_all(decision.commands)
-        for outcome in outcomes:
-            self.observer.command_done(outcome)
         return Pass(key, known, view, decision, outcomes, now)
 
     def conclude(self, done: Pass) -> None:
-        """The second half: status, Events and the next wake, from what OCS answered."""
+        """The second half: what OCS answered of each group, status, Events and the next wake."""
         key, known, view, decision, outcomes, now = (
             done.key,
             done.known,
@@ -211,6 +210,8 @@ class Reconciler:
             done.now,
         )
         schedule: Key = (key[0], key[1])
+        for outcome in outcomes:
+            self.observer.command_done(outcome)
         status, notices = record(view, decision, outcomes, now)
         metrics.observe_pass(schedule[0], decision, outcomes, notices)
         ref = ObjectRef("Schedule", "schedules", schedule[0], schedule[1], known.uid)
