@@ -255,3 +255,21 @@ def test_before_start_up_the_standing_families_are_declared_but_empty():
         "outbound_scheduler_campaign_group_penetration_percent",
     }  # fmt: skip
     assert all(samples == {} for samples in families.values())
+
+
+def test_ocs_request_times_fall_in_the_buckets_prometheus_expects():
+    """A time on a bucket's bound counts in that bucket (le is "at most"); buckets are
+    cumulative, +Inf counts every request, and the sum adds them up."""
+    endpoint = f"ocs-{uuid.uuid4().hex[:6]}"
+    for seconds in (0.004, 0.01, 3.0, 12.0):
+        metrics.OCS_METRICS.observe(endpoint, "LoadCampaign", "ok", seconds)
+
+    def bucket(le):
+        return sample("outbound_scheduler_ocs_request_duration_seconds_bucket", ocs=endpoint,
+                      request="LoadCampaign", le=le)  # fmt: skip
+
+    bounds = ("0.005", "0.01", "2.5", "5.0", "10.0", "+Inf")
+    assert [bucket(le) for le in bounds] == [1, 2, 2, 3, 3, 4]
+    assert sample("outbound_scheduler_ocs_request_duration_seconds_sum", ocs=endpoint,
+                  request="LoadCampaign") == pytest.approx(15.014)  # fmt: skip
+    assert requests(endpoint, "LoadCampaign", "ok") == 4
