@@ -93,6 +93,7 @@ def parse_schedule(
 class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._catch_up = settings.catch_up  # read by every view: made once
         self.schedules: dict[Key, ScheduleRecord] = {}
         self.groups: dict[Key, GroupRecord] = {}
         self._naming: defaultdict[Key, set[Key]] = defaultdict(set)  # group → schedules naming it
@@ -231,7 +232,7 @@ class Store:
             campaign_groups=usable,
             unusable_groups=unusable,
             wanted_elsewhere=self._wanted_elsewhere(key, record, now),
-            catch_up=self.settings.catch_up,
+            catch_up=self._catch_up,
             problem=record.problem,
             deleted=deleted,
             generation=record.generation,

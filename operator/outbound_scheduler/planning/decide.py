@@ -162,14 +162,15 @@ def group_problem(view: ScheduleView) -> tuple[str | None, str | None]:
     """The first entry whose CampaignGroup is missing or unusable, as (reason, message)."""
     entries = view.spec.campaign_groups if view.spec else []
     for index, entry in enumerate(entries):
+        if entry.name in view.campaign_groups:
+            continue
         where = f"spec.campaignGroups[{index}].name: CampaignGroup {entry.name!r}"
         if entry.name in view.unusable_groups:
             return "CampaignGroupInvalid", f"{where} is invalid: {view.unusable_groups[entry.name]}"
-        if entry.name not in view.campaign_groups:
-            return (
-                "CampaignGroupMissing",
-                f"{where} does not exist in this namespace; create it or correct the name",
-            )
+        return (
+            "CampaignGroupMissing",
+            f"{where} does not exist in this namespace; create it or correct the name",
+        )
     return None, None
 
 

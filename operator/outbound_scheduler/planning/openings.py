@@ -55,10 +55,10 @@ def watermark(view: ScheduleView) -> datetime | None:
 def new_skip(view: ScheduleView, now: datetime) -> Skip | None:
     assert view.timetable is not None
     skip = view.timetable.skipped_at_or_before(now)
-    since = watermark(view)
-    if skip is None or (since is not None and skip.opening <= since):
+    if skip is None:
         return None
-    return skip
+    since = watermark(view)
+    return None if since is not None and skip.opening <= since else skip
 
 
 def missed_windows(view: ScheduleView, now: datetime) -> tuple[Window, ...]:
