@@ -54,7 +54,10 @@ _ALREADY_DONE: dict[str, frozenset[CampaignGroupState]] = {
     "ForceUnloadCampaign": frozenset({S.NotLoaded}),
 }
 
-_NUMBERS = (int, float)  # what a statistic may be on the wire; bool is not one
+_NAMES = {
+    kind: {member.value: member.name for member in kind}
+    for kind in (DialingMode, OptimizationMethod)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,29 +270,27 @@ def _state_of(payload: dict[str, Any]) -> CampaignGroupState:
 
 def _optimization_of(payload: dict[str, Any]) -> Optimization | None:
     method = _name_of(OptimizationMethod, payload.get("GSW_OPTIMIZE_BY"))
-    goal = _number(payload.get("GSW_OPTIMIZE_GOAL"))
-    if method is None or goal is None:
+    if method is None:
         return None
-    return Optimization(method=method, goal=int(goal))
+    goal = _number(payload.get("GSW_OPTIMIZE_GOAL"))
+    return Optimization(method=method, goal=int(goal)) if goal is not None else None
 
 
 def _name_of(kind: type[DialingMode] | type[OptimizationMethod], code: Any) -> str | None:
-    if code is None or not isinstance(code, int):
-        return None
-    try:
-        return kind(code).name
-    except ValueError:
-        return None
+    """The name of a wire code, None for anything else (two answers are read per start, so a
+    dict rather than the enum's call)."""
+    return _NAMES[kind].get(code) if isinstance(code, int) else None
 
 
 def _number(value: Any) -> float | None:
-    if value is None or value is True or value is False:
-        return None
-    return float(value) if isinstance(value, _NUMBERS) else None
+    kind = type(value)  # exact types: JSON's true and false are no numbers
+    if kind is float:
+        return value  # type: ignore[no-any-return]
+    return float(value) if kind is int else None
 
 
 def _int_or(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
+    return value if type(value) is int else default
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:
