@@ -125,7 +125,8 @@ def test_pointing_a_group_elsewhere_forgets_what_ocs_said_of_the_old_one():
     """A CampaignGroup whose DBID changes no longer shows the old group's OCS state."""
     store = Store(settings())
     store.put_group(group("a", 1))
-    store.groups[("ns", "a")].status.ocs_state = "Running"
+    known = store.groups[("ns", "a")]
+    known.status = known.status.model_copy(update={"ocs_state": "Running"})
     store.put_group(group("a", 2, generation=2))
     assert store.groups[("ns", "a")].status.ocs_state is None
     assert store.groups_with_id(("default", 1)) == set()

@@ -5,22 +5,48 @@ model or raises `SpecError` whose message names each bad field as a user
 writes it (`spec.weekly.days[0]`), so status and Events can show it as is.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}  # each distinct set of names, kept once
 
-class ApiModel(BaseModel):
+
+class CompactModel(BaseModel):
+    """A frozen model that shares the set of the field names it was given with every model
+    given the same ones. Pydantic keeps one such set per instance, about 500 bytes: with
+    10,000 Schedules of three groups each, a third of the operator's memory. The operator
+    never reads the sets (nothing is dumped with exclude_unset), nothing can be set on a
+    frozen model, and model_copy copies the set before it adds to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def model_post_init(self, context: Any) -> None:
+        _share_field_set(self)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        _share_field_set(copied)
+        return copied
+
+
+def _share_field_set(model: BaseModel) -> None:
+    names = model.__pydantic_fields_set__
+    shared = _FIELD_SETS.setdefault(frozenset(names), names)
+    if shared is not names:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+
+
+class ApiModel(CompactModel):
     """A part of the API: camelCase on the wire, unknown fields refused."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
-class StatusModel(BaseModel):
+class StatusModel(CompactModel):
     """A part of a status: camelCase on the wire, tolerant of fields it does not know."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")

@@ -50,11 +50,20 @@ def record(
     history.sort(key=lambda run: run.opened, reverse=True)
     kept = kept_entries(view, entries, decision)
 
+    upcoming = None
+    if decision.problem is None and not decision.suspended and view.timetable is not None:
+        upcoming = view.timetable.next_window_after(now)
+    spec = view.spec
     status = ScheduleStatus(
         state=state_of(decision),
-        description=view.spec.description if view.spec else view.status.description,
-        schedule_text=schedule_text(view.spec) if view.spec else view.status.schedule_text,
+        description=spec.description if spec else view.status.description,
+        schedule_text=schedule_text(spec) if spec else view.status.schedule_text,
         last_run=history[0].opened if history else view.status.last_run,
+        next_run=upcoming.start if upcoming else None,
+        next_run_local=local_text(upcoming.start, spec.zone) if upcoming and spec else None,
+        suspend_reason=(spec.suspend_reason or "no reason given")
+        if decision.suspended and spec
+        else None,
         campaign_groups=kept,
         history=history[:HISTORY_LIMIT],
         conditions=[ready_condition(view, decision, kept, now), *conflict_condition(view, now)],
@@ -62,15 +71,6 @@ def record(
         run_now=decision.run_now or view.status.run_now,
         last_skipped=last_skipped(view, decision),
     )
-    if decision.suspended and view.spec is not None:
-        status.suspend_reason = view.spec.suspend_reason or "no reason given"
-    upcoming = None
-    if decision.problem is None and not decision.suspended and view.timetable is not None:
-        upcoming = view.timetable.next_window_after(now)
-    if upcoming is not None:
-        assert view.spec is not None
-        status.next_run = upcoming.start
-        status.next_run_local = local_text(upcoming.start, view.spec.zone)
     return status, notices(view, decision, outcomes)
 
 
@@ -166,6 +166,9 @@ def chronicle(
         for run in history
     ]
     ended = outcome.missed or outcome.skipped is not None or command.kind is CommandKind.ACT
+    reason = "Missed" if outcome.missed else outcome.skipped
+    if command.kind is CommandKind.ACT and outcome.skipped is None:
+        reason = "Done"
     run = RunRecord(
         run_id=command.run_id,
         campaign_group=command.entry,
@@ -173,11 +176,9 @@ def chronicle(
         started=None if outcome.missed or outcome.skipped else outcome.at,
         adopted=outcome.adopted,
         stopped=outcome.at if ended else None,
-        stop_reason="Missed" if outcome.missed else outcome.skipped,
+        stop_reason=reason,
         note=outcome.detail or run_note(decision, command),
     )
-    if command.kind is CommandKind.ACT and outcome.skipped is None:
-        run.stop_reason = "Done"
     return [run, *history]
 
 
