@@ -29,6 +29,7 @@ from outbound_scheduler.ocs import (
     force_stop,
     set_mode,
 )
+from outbound_scheduler.ocs.genesys_http import parse_status
 from outbound_scheduler.ocs.simulator import Simulator
 
 Admin = Callable[..., Any]
@@ -436,3 +437,31 @@ async def test_request_log_format(dialect: GenesysHttpDialect, admin: Admin) -> 
     assert "body" not in log[1]
     stamps = [entry["receivedAt"] for entry in log]
     assert stamps == sorted(stamps)
+
+
+def test_an_answer_with_odd_values_reads_them_as_unknown() -> None:
+    """Codes OCS did not document, strings and JSON's true/false where numbers belong read
+    as None; integers and floats read as numbers; a state code decides the state."""
+    status = parse_status(
+        7,
+        {
+            "dbid": True,
+            "stateCode": 5,
+            "state": "NotLoaded",
+            "GSW_DIAL_MODE": True,
+            "GSW_OPTIMIZE_BY": 42,
+            "GSW_OPTIMIZE_GOAL": 80,
+            "penetration": 1,
+            "completion": "0.5",
+            "GSW_STAT_BUSY_FACTOR": False,
+            "GSW_STAT_HIT_RATIO": 31.5,
+        },
+    )
+    assert (status.dbid, status.state, status.dialing_mode, status.optimization) == (
+        7, "Running", None, None
+    )  # fmt: skip
+    assert (status.penetration, status.completion) == (1.0, None)
+    assert (status.busy_factor, status.hit_ratio) == (None, 31.5)
+    assert parse_status(7, {"state": "Active", "GSW_DIAL_MODE": 6}).dialing_mode == "Power"
+    optimized = parse_status(7, {"GSW_OPTIMIZE_BY": 1, "GSW_OPTIMIZE_GOAL": 80.0})
+    assert optimized.optimization == Optimization("BusyFactor", 80)

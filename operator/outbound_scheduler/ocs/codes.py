@@ -26,7 +26,7 @@ class CampaignGroupState(IntEnum):
     def from_code(cls, code: object) -> CampaignGroupState:
         """Read a wire code; anything OCS did not document becomes Unknown."""
         try:  # a dict first: two answers are read per start, and the enum's call costs 1 us
-            known = _STATES.get(code)  # type: ignore[call-overload]
+            known = _BY_CODE[cls].get(code)  # type: ignore[call-overload]
             return known if known is not None else cls(int(code))  # type: ignore[call-overload]
         except (TypeError, ValueError):
             return cls.Unknown
@@ -56,7 +56,19 @@ class OptimizationMethod(IntEnum):
     WaitTime = 3
 
 
-_STATES = {state.value: state for state in CampaignGroupState}
+# Every kind's members by wire code: answers are read by the thousand at 08:00.
+_BY_CODE: dict[type[IntEnum], dict[int, IntEnum]] = {
+    kind: {member.value: member for member in kind}
+    for kind in (CampaignGroupState, DialingMode, OptimizationMethod)
+}
+
+
+def code_name(kind: type[DialingMode] | type[OptimizationMethod], code: object) -> str | None:
+    """The name of a wire code as OCS sent it; None for a code it did not document, or for
+    anything that is not an integer (JSON's true and false included)."""
+    member = _BY_CODE[kind].get(code) if type(code) is int else None  # type: ignore[arg-type]
+    return member.name if member is not None else None
+
 
 # Loaded means OCS holds the CG in memory; draining means calls are finishing before unload.
 LOADED_STATES = frozenset(

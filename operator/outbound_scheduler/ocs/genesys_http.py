@@ -33,6 +33,7 @@ from outbound_scheduler.ocs.codes import (
     CampaignGroupState,
     DialingMode,
     OptimizationMethod,
+    code_name,
     dialing_mode,
     optimization_method,
 )
@@ -52,11 +53,6 @@ _ALREADY_DONE: dict[str, frozenset[CampaignGroupState]] = {
     ),
     "UnloadCampaign": frozenset({S.NotLoaded, S.WaitingUnload, S.UnloadInProgress}),
     "ForceUnloadCampaign": frozenset({S.NotLoaded}),
-}
-
-_NAMES = {
-    kind: {member.value: member.name for member in kind}
-    for kind in (DialingMode, OptimizationMethod)
 }
 
 
@@ -196,7 +192,7 @@ def parse_status(dbid: int, payload: dict[str, Any]) -> CampaignGroupStatus:
         dbid=_int_or(get("dbid"), dbid),
         state=state.name,
         state_code=state.value,
-        dialing_mode=_name_of(DialingMode, get("GSW_DIAL_MODE")),
+        dialing_mode=code_name(DialingMode, get("GSW_DIAL_MODE")),
         optimization=_optimization_of(payload),
         penetration=_number(get("penetration")),
         completion=_number(get("completion")),
@@ -269,17 +265,11 @@ def _state_of(payload: dict[str, Any]) -> CampaignGroupState:
 
 
 def _optimization_of(payload: dict[str, Any]) -> Optimization | None:
-    method = _name_of(OptimizationMethod, payload.get("GSW_OPTIMIZE_BY"))
+    method = code_name(OptimizationMethod, payload.get("GSW_OPTIMIZE_BY"))
     if method is None:
         return None
     goal = _number(payload.get("GSW_OPTIMIZE_GOAL"))
     return Optimization(method=method, goal=int(goal)) if goal is not None else None
-
-
-def _name_of(kind: type[DialingMode] | type[OptimizationMethod], code: Any) -> str | None:
-    """The name of a wire code, None for anything else (two answers are read per start, so a
-    dict rather than the enum's call)."""
-    return _NAMES[kind].get(code) if isinstance(code, int) else None
 
 
 def _number(value: Any) -> float | None:
